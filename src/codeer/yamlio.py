@@ -1,0 +1,116 @@
+"""YAML in and out, with line numbers for error messages.
+
+PyYAML's ``safe_load`` forgets where values came from and silently keeps the last of duplicate
+keys. We compose the node tree first, so every error can name its line and duplicates are caught.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from codeer.errors import CodeerError
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate mapping keys."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"duplicate key {key!r} (first on line {seen[key] + 1})",
+                key_node.start_mark,
+            )
+        seen[key] = key_node.start_mark.line
+    return loader.construct_mapping(node, deep=deep)
+
+
+_LineLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    _construct_mapping,  # type: ignore[arg-type]
+)
+
+
+class LineMap:
+    """Finds the line of a value by its path (keys and list indices) in the composed tree."""
+
+    def __init__(self, root: yaml.Node | None, first_line: int = 1) -> None:
+        self.root = root
+        self.first_line = first_line
+
+    def line(self, loc: Sequence[str | int]) -> int | None:
+        node = self.root
+        line = node.start_mark.line if node is not None else None
+        for part in loc:
+            if node is None:
+                break
+            nxt: yaml.Node | None = None
+            if isinstance(node, yaml.MappingNode):
+                for key_node, value_node in node.value:
+                    if getattr(key_node, "value", None) == str(part):
+                        nxt = value_node
+                        line = key_node.start_mark.line
+                        break
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                if 0 <= part < len(node.value):
+                    nxt = node.value[part]
+                    line = nxt.start_mark.line
+            if nxt is None:
+                break
+            node = nxt
+        return None if line is None else line + self.first_line
+
+
+def load_yaml(
+    text: str, path: str | Path, *, error: type[CodeerError] = CodeerError, first_line: int = 1
+) -> tuple[Any, LineMap]:
+    """Parse YAML safely; syntax errors and duplicate keys become ``error`` with a line."""
+    try:
+        node = yaml.compose(text, Loader=_LineLoader)  # type: ignore[arg-type]
+        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + first_line if mark is not None else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise error(
+            f"YAML syntax error: {problem}",
+            path=path,
+            line=line,
+            hint="check indentation, colons and quotes around text containing ':' or '#'",
+        ) from None
+    except yaml.YAMLError as exc:
+        raise error(f"YAML error: {exc}", path=path, hint="check the file's syntax") from None
+    return data, LineMap(node, first_line)
+
+
+def dump_yaml(data: Any) -> str:
+    """Block-style, unsorted, unicode YAML: small diffs, readable Dutch."""
+    return yaml.safe_dump(
+        data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
+    )
+
+
+def pydantic_problems(exc: Any, lines: LineMap) -> list[tuple[int | None, str]]:
+    """Turn a pydantic ValidationError into (line, message) pairs naming the offending key."""
+    out: list[tuple[int | None, str]] = []
+    for err in exc.errors():
+        loc = tuple(err.get("loc", ()))
+        where = ".".join(str(p) for p in loc) or "(top level)"
+        kind = err.get("type", "")
+        if kind == "extra_forbidden":
+            msg = f"unknown key '{loc[-1]}'" if loc else "unknown key"
+        elif kind == "missing":
+            msg = f"missing required key '{where}'"
+        else:
+            msg = f"{where}: {err.get('msg', 'invalid value')}"
+        out.append((lines.line(loc), msg))
+    return out
