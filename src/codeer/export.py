@@ -186,7 +186,7 @@ def _write_sav(
     import pyreadstat
 
     data, labels = spss_frame(df, value_labels)
-    column_labels = [variable_labels.get(str(c), "") or "" for c in data.columns]
+    column_labels: list[str | None] = [variable_labels.get(str(c)) or None for c in data.columns]
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
