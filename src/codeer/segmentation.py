@@ -1,0 +1,157 @@
+"""Sentences of a transcript, with exact code-point offsets into its body.
+
+Pure Python and regex only (no spaCy), so the TUI can import it and still start in well under a
+second. The rules follow spaCy's Sentencizer in spirit: a sentence ends at ``.``, ``!``, ``?`` or
+``…`` (possibly repeated and followed by closing quotes or brackets) when whitespace and then a
+sentence start follow (an upper-case letter, a letter of a script without case, a digit, a quote
+or an opening bracket). A blank line inside a turn also ends a sentence. A period after a Dutch
+abbreviation (``bijv.``, ``o.a.``, ``d.w.z.``, ``dhr.``, ``ca.`` ...) or an initial (``M. de
+Vries``) does not. Sentences never cross a speaker turn, and the speaker marker (``I:``) is not
+part of any sentence.
+
+Offsets count code points in ``transcript.body`` (the convention of ``codeer.transcript``);
+``body[s.start:s.end] == s.text`` always holds, and the text has no surrounding whitespace.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from codeer.transcript import Transcript, Turn, split_turns
+
+# Abbreviations that never end a sentence in running Dutch text (lower case, with the final
+# period). Multi-letter dotted forms like "z.g.a." are also caught by a general rule below.
+_ABBREVIATIONS = """
+    a.s. afd. art. bijv. bv. bijz. blz. ca. c.q. d.d. dhr. dr. drs. d.m.v. d.w.z. e.v. evt.
+    excl. fa. gem. hr. i.c.m. i.h.a. i.o.m. i.p.v. i.s.m. i.v.m. ing. incl. ir. jr. m.b.t. m.b.v.
+    m.i. m.n. max. mevr. min. mr. mw. n.a.v. n.v.t. nl. nr. o.a. o.b.v. o.i.d. ong. p. pag.
+    p.m. prof. red. resp. sr. st. t.a.v. t.b.v. t.g.v. t.o.v. t.m. t/m. t.z.t. tel. vgl. vnl.
+    vs. v.w.b. z.g.a. zgn. z.s.m. zg. ivm. ipv. mbt. tav.
+"""
+ABBREVIATIONS: frozenset[str] = frozenset(_ABBREVIATIONS.split())
+# Abbreviations that often close a sentence: they end one when a sentence start follows.
+FINAL_ABBREVIATIONS: frozenset[str] = frozenset({"enz.", "etc.", "e.d.", "e.a.", "jl.", "e.e.a."})
+
+_CLOSERS = "\"'”’»)]"
+_OPENERS = "\"'“‘„«([¿¡"
+_BOUNDARY = re.compile(r"[.!?…]+[" + re.escape(_CLOSERS) + r"]*(?=\s)|\n[ \t]*\n")
+_DOTTED = re.compile(r"(?:[^\W\d_]{1,2}\.){2,}")
+_LEADING = re.compile(r"^[" + re.escape(_OPENERS) + r"]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence: ``index`` over the whole transcript, offsets into the body, end exclusive."""
+
+    index: int
+    turn_index: int
+    speaker: str
+    start: int
+    end: int
+    text: str
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return self.start < end and start < self.end
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+
+def _starts_sentence(ch: str) -> bool:
+    if ch.isdigit() or ch in _OPENERS:
+        return True
+    # upper/title case, or a letter of a script without case (Arabic, Hebrew, CJK ...)
+    return ch.isupper() or ch.istitle() or (ch.isalpha() and not ch.islower())
+
+
+def _is_abbreviation(text: str, lo: int, dot: int) -> bool:
+    """Whether the period at ``dot`` closes an abbreviation or initial rather than a sentence."""
+    j = dot
+    while j > lo and not text[j - 1].isspace():
+        j -= 1
+    word = _LEADING.sub("", text[j : dot + 1])
+    low = word.lower()
+    if low in ABBREVIATIONS:
+        return True
+    if len(word) == 2 and word[0].isalpha() and word[0].isupper():
+        return True  # an initial: "M. de Vries"
+    return bool(_DOTTED.fullmatch(low)) and low not in FINAL_ABBREVIATIONS
+
+
+def split_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentence spans (start, end) of ``text[start:end]``, stripped, as offsets into ``text``."""
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    seg = start
+    for m in _BOUNDARY.finditer(text, start, end):
+        cut = m.end()
+        if m.group().startswith("\n"):
+            _add(text, seg, m.start(), spans)
+            seg = cut
+            continue
+        k = cut
+        while k < end and text[k].isspace():
+            k += 1
+        if k >= end or not _starts_sentence(text[k]):
+            continue
+        punct = m.group()
+        if punct == "." and _is_abbreviation(text, seg, m.start()):
+            continue
+        _add(text, seg, cut, spans)
+        seg = cut
+    _add(text, seg, end, spans)
+    return spans
+
+
+def _add(text: str, a: int, b: int, spans: list[tuple[int, int]]) -> None:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    if b > a:
+        spans.append((a, b))
+
+
+def segment_body(body: str) -> list[Sentence]:
+    """Sentences of a raw body (turns found the way ``codeer.transcript`` finds them)."""
+    return _segment(body, split_turns(body))
+
+
+def segment(transcript: Transcript) -> list[Sentence]:
+    """Every sentence of the transcript's turns, in body order."""
+    return _segment(transcript.body, transcript.turns)
+
+
+def _segment(body: str, turns: Iterable[Turn]) -> list[Sentence]:
+    out: list[Sentence] = []
+    for turn in turns:
+        for a, b in split_spans(body, turn.text_start, turn.end):
+            out.append(Sentence(len(out), turn.index, turn.speaker, a, b, body[a:b]))
+    return out
+
+
+def sentence_at(sentences: Sequence[Sentence], offset: int) -> Sentence | None:
+    """The sentence holding body offset ``offset`` (None between sentences or outside turns)."""
+    i = bisect.bisect_right(sentences, offset, key=_start) - 1
+    if i >= 0 and sentences[i].start <= offset < sentences[i].end:
+        return sentences[i]
+    return None
+
+
+def sentences_overlapping(sentences: Sequence[Sentence], start: int, end: int) -> list[Sentence]:
+    """The sentences that share at least one code point with ``[start, end)``."""
+    i = max(0, bisect.bisect_right(sentences, start, key=_start) - 1)
+    out: list[Sentence] = []
+    for s in sentences[i:]:
+        if s.start >= end:
+            break
+        if s.overlaps(start, end):
+            out.append(s)
+    return out
+
+
+def _start(s: Sentence) -> int:
+    return s.start
