@@ -170,7 +170,11 @@ class Codebook:
             if code is not None and code.colour:
                 return code.colour
             cid = cid.rsplit(".", 1)[0] if "." in cid else None
-        return PALETTE[list(self.codes).index(code_id) % len(PALETTE)] if code_id in self else "#808080"
+        return (
+            PALETTE[list(self.codes).index(code_id) % len(PALETTE)]
+            if code_id in self
+            else "#808080"
+        )
 
 
 def _walk(codes: tuple[Code, ...]) -> Iterator[Code]:
@@ -179,7 +183,9 @@ def _walk(codes: tuple[Code, ...]) -> Iterator[Code]:
         yield from _walk(code.children)
 
 
-def _code_paths(raw: Any, prefix: tuple[str | int, ...] = ("codes",)) -> dict[str, tuple[str | int, ...]]:
+def _code_paths(
+    raw: Any, prefix: tuple[str | int, ...] = ("codes",)
+) -> dict[str, tuple[str | int, ...]]:
     """Map each code id to its YAML location, for line numbers in semantic errors."""
     out: dict[str, tuple[str | int, ...]] = {}
     if not isinstance(raw, list):
@@ -193,7 +199,9 @@ def _code_paths(raw: Any, prefix: tuple[str | int, ...] = ("codes",)) -> dict[st
     return out
 
 
-def parse_codebook(text: str, path: Path) -> tuple[CodebookFile, LineMap, dict[str, tuple[str | int, ...]]]:
+def parse_codebook(
+    text: str, path: Path
+) -> tuple[CodebookFile, LineMap, dict[str, tuple[str | int, ...]]]:
     """Parse and check one codebook file; raise CodebookError naming file and line."""
     raw, lines = load_yaml(text, path, error=CodebookError)
     if not isinstance(raw, dict):

@@ -11,10 +11,11 @@ import secrets
 from pathlib import Path
 from typing import Literal
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from codeer.errors import CodingsError
-from codeer.yamlio import dump_yaml, load_yaml, pydantic_problems
+from codeer.yamlio import LineMap, dump_yaml, load_yaml, load_yaml_fast, pydantic_problems
 
 Anchor = Literal["kept", "moved", "fuzzy", "orphaned"]
 
@@ -78,7 +79,25 @@ class CodingsFile(BaseModel):
 
 
 def parse_codings(text: str, path: Path) -> CodingsFile:
-    """Parse a codings file; every problem names the file and line."""
+    """Parse a codings file; every problem names the file and line.
+
+    The fast path uses libyaml; only a file that fails it is parsed again, slowly, to find the
+    line of the problem (and duplicate keys, which libyaml would silently merge, are caught
+    by ``codeer validate``'s careful parse).
+    """
+    try:
+        raw = load_yaml_fast(text)
+        if isinstance(raw, dict):
+            cf = CodingsFile.model_validate(raw)
+            if len({c.id for c in cf.codings}) == len(cf.codings):
+                return cf
+    except (yaml.YAMLError, ValidationError):
+        pass
+    return parse_codings_with_lines(text, path)[0]
+
+
+def parse_codings_with_lines(text: str, path: Path) -> tuple[CodingsFile, LineMap]:
+    """Like ``parse_codings``, also returning where each value is, for later messages."""
     raw, lines = load_yaml(text, path, error=CodingsError)
     if not isinstance(raw, dict):
         raise CodingsError(
@@ -104,13 +123,4 @@ def parse_codings(text: str, path: Path) -> CodingsFile:
                 hint="give one of them a new id",
             )
         seen[c.id] = i
-    return cf
-
-
-def coding_line(text: str, path: Path, index: int) -> int | None:
-    """Line of the index-th coding in a codings file, for messages."""
-    try:
-        _, lines = load_yaml(text, path, error=CodingsError)
-    except CodingsError:
-        return None
-    return lines.line(("codings", index))
+    return cf, lines

@@ -63,7 +63,9 @@ class Store:
         if not self.paths.codings.is_dir():
             return []
         return sorted(
-            p.name for p in self.paths.codings.iterdir() if p.is_dir() and not p.name.startswith(".")
+            p.name
+            for p in self.paths.codings.iterdir()
+            if p.is_dir() and not p.name.startswith(".")
         )
 
     def coded_transcripts(self, coder: str) -> list[str]:

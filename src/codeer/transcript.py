@@ -140,7 +140,10 @@ def parse_transcript(raw: str, path: Path) -> Transcript:
     close = re.search(r"^---[ \t]*$", text[4:], re.MULTILINE)
     if close is None:
         raise TranscriptError(
-            "front matter is not closed", path=path, line=1, hint="add a line '---' after the front matter"
+            "front matter is not closed",
+            path=path,
+            line=1,
+            hint="add a line '---' after the front matter",
         )
     header = text[4 : 4 + close.start()]
     after = 4 + close.end()

@@ -22,7 +22,7 @@ class _LineLoader(yaml.SafeLoader):
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node, deep=True)
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None,
@@ -36,7 +36,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool =
 
 _LineLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_mapping,  # type: ignore[arg-type]
+    _construct_mapping,
 )
 
 
@@ -60,10 +60,13 @@ class LineMap:
                         nxt = value_node
                         line = key_node.start_mark.line
                         break
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-                if 0 <= part < len(node.value):
-                    nxt = node.value[part]
-                    line = nxt.start_mark.line
+            elif (
+                isinstance(node, yaml.SequenceNode)
+                and isinstance(part, int)
+                and 0 <= part < len(node.value)
+            ):
+                nxt = node.value[part]
+                line = nxt.start_mark.line
             if nxt is None:
                 break
             node = nxt
@@ -75,8 +78,8 @@ def load_yaml(
 ) -> tuple[Any, LineMap]:
     """Parse YAML safely; syntax errors and duplicate keys become ``error`` with a line."""
     try:
-        node = yaml.compose(text, Loader=_LineLoader)  # type: ignore[arg-type]
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
+        node = yaml.compose(text, Loader=_LineLoader)
+        data = yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark is not None else None
@@ -92,10 +95,24 @@ def load_yaml(
     return data, LineMap(node, first_line)
 
 
+_FastLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_FastDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def load_yaml_fast(text: str) -> Any:
+    """libyaml's safe loader, for hot paths; callers fall back to ``load_yaml`` for messages."""
+    return yaml.load(text, Loader=_FastLoader)
+
+
 def dump_yaml(data: Any) -> str:
     """Block-style, unsorted, unicode YAML: small diffs, readable Dutch."""
-    return yaml.safe_dump(
-        data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
+    return yaml.dump(
+        data,
+        Dumper=_FastDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=100,
     )
 
 
