@@ -1,0 +1,5 @@
+"""``python -m codeer``."""
+
+from codeer.cli import run
+
+run()
