@@ -111,30 +111,88 @@ def _key(value: Any) -> Any:
     return value
 
 
-def _sorted_uniques(
-    series: pd.Series, by_frequency: bool = False, weights: np.ndarray | None = None
-) -> list[Any]:
-    """Category order: a Categorical's own order; else ascending values, or for nominal
-    predictors descending (weighted) frequency, ties ascending, which is the order SPSS 27
-    gives nominal predictors (the oracle's children and PMML data dictionary list 2 before 1
-    for each of its nominal predictors, the more frequent value)."""
+def _small_dtype(n_codes: int) -> type[np.signedinteger[Any]]:
+    if n_codes < 2**7:
+        return np.int8
+    if n_codes < 2**15:
+        return np.int16
+    return np.int32
+
+
+def _factorize(
+    series: pd.Series, by_frequency: bool, weights: np.ndarray | None
+) -> tuple[np.ndarray, list[Any]]:
+    """Codes (-1 for missing) and the categories in their order, in one hashing pass.
+
+    Order: a Categorical's own order; else ascending values; for nominal predictors
+    descending (weighted) frequency, ties ascending, which is the order SPSS 27 gives nominal
+    predictors (the oracle's children and PMML data dictionary list 2 before 1 for each of
+    its nominal predictors, the more frequent value).
+    """
+    small = _small_range_codes(series)
     if isinstance(series.dtype, pd.CategoricalDtype):
-        present = set(series.dropna().unique().tolist())
-        return [c for c in series.cat.categories.tolist() if c in present]
-    uniques = pd.unique(series.dropna())
-    values = list(uniques.tolist() if hasattr(uniques, "tolist") else uniques)
-    try:
-        values = sorted(values)
-    except TypeError:
-        values = sorted(values, key=str)
-    if by_frequency and len(values) > 1:
-        codes = pd.Categorical(series, categories=values).codes
-        ok = codes >= 0
-        w = None if weights is None else weights[ok]
-        counts = np.bincount(codes[ok], weights=w, minlength=len(values))
-        order = sorted(range(len(values)), key=lambda i: (-counts[i], i))
-        values = [values[i] for i in order]
-    return values
+        raw = np.asarray(series.cat.codes.to_numpy(), dtype=np.int64)
+        values = list(series.cat.categories.tolist())
+        rank = None
+    elif small is not None:
+        raw, values = small
+        rank = None
+    else:
+        raw, uniques = pd.factorize(series, sort=False, use_na_sentinel=True)
+        values = list(uniques.tolist() if hasattr(uniques, "tolist") else uniques)
+        try:
+            order = sorted(range(len(values)), key=lambda k: values[k])
+        except TypeError:
+            order = sorted(range(len(values)), key=lambda k: str(values[k]))
+        values = [values[k] for k in order]
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+    ok = raw >= 0
+    counts = np.bincount(
+        raw[ok], weights=None if weights is None else weights[ok], minlength=len(values)
+    )
+    if rank is not None:
+        counts = counts[np.argsort(rank)]
+    keep = [k for k in range(len(values)) if counts[k] > 0]  # drop unused categories
+    if by_frequency:
+        keep.sort(key=lambda k: (-counts[k], k))
+    final = np.full(len(values), -1, dtype=np.int64)
+    final[keep] = np.arange(len(keep))
+    lut = final if rank is None else final[rank]
+    dtype = _small_dtype(len(keep) + 1)
+    lut = np.append(lut, -1).astype(dtype)  # raw -1 (missing) reads the last slot
+    codes = lut[raw]
+    return codes, [values[k] for k in keep]
+
+
+def _small_range_codes(series: pd.Series) -> tuple[np.ndarray, list[Any]] | None:
+    """Integer-valued numbers in a small range: codes by offset, no hashing (fast path)."""
+    if not (
+        pd.api.types.is_integer_dtype(series.dtype) or pd.api.types.is_float_dtype(series.dtype)
+    ):
+        return None
+    if isinstance(series.dtype, pd.CategoricalDtype) or series.dtype == object:
+        return None
+    x = series.to_numpy()
+    if x.dtype.kind == "f":
+        ok = ~np.isnan(x)
+        if not ok.any():
+            return None
+        finite = x[ok] if not ok.all() else x
+        lo, hi = float(finite.min()), float(finite.max())
+        if hi - lo >= 65536 or not np.array_equal(finite, np.floor(finite)):
+            return None
+        shifted = np.full(len(x), -1, dtype=np.int64)
+        shifted[ok] = (finite - lo).astype(np.int64)
+        values: list[Any] = [lo + k for k in range(int(hi - lo) + 1)]
+        return shifted, values
+    if x.dtype.kind not in "iu" or len(x) == 0:
+        return None
+    lo_i, hi_i = int(x.min()), int(x.max())
+    if hi_i - lo_i >= 65536:
+        return None
+    shifted = x.astype(np.int64) - lo_i
+    return shifted, [lo_i + k for k in range(hi_i - lo_i + 1)]
 
 
 def _label(value: Any, labels: Mapping[Any, str] | None) -> str:
@@ -161,14 +219,9 @@ def encode_categorical(
     by_frequency: bool = False,
     weights: np.ndarray | None = None,
 ) -> EncodedColumn:
-    """Codes in category order (see _sorted_uniques); the missing category last."""
-    uniques = _sorted_uniques(series, by_frequency, weights)
+    """Codes in category order (see _factorize); the missing category last."""
+    codes, uniques = _factorize(series, by_frequency, weights)
     lookup = {_key(v): i for i, v in enumerate(uniques)}
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        cat = series.cat.set_categories(uniques)
-        codes = np.asarray(cat.cat.codes.to_numpy(), dtype=np.int32)
-    else:
-        codes = np.asarray(pd.Categorical(series, categories=uniques).codes, dtype=np.int32)
     categories = [Category(i, v, _label(v, labels)) for i, v in enumerate(uniques)]
     missing_code = None
     if (codes < 0).any():

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from codeer.chaid.bonferroni import MergeKind
-from codeer.chaid.encoding import Category, EncodedColumn
+from codeer.chaid.encoding import Category, EncodedColumn, _small_dtype
 from codeer.chaid.merging import MergeOutcome, Tester, absorb_small, merge_predictor, price
 from codeer.chaid.pvalues import Test
 from codeer.chaid.results import Node, Split, StopReason
@@ -78,9 +78,13 @@ class Grower:
             j = target.n_classes
             for col in columns:
                 size = col.n_codes * j
-                dtype = np.int16 if size < 2**15 else np.int32
-                self._joint.append((col.codes.astype(np.int32) * j + target.codes).astype(dtype))
+                dtype = _small_dtype(size)
+                joint = col.codes.astype(dtype)
+                joint *= j
+                joint += target.codes
+                self._joint.append(joint)
         self.routing: dict[int, np.ndarray] = {}
+        self._index = np.int32 if self.n_rows < 2**31 else np.int64
 
     # -- per-node statistics ---------------------------------------------------------------
 
@@ -276,7 +280,7 @@ class Grower:
         col = self.columns[k]
         routing = build_routing(col, outcome.groups)
         self.routing[parent.id] = routing
-        rows = parent.rows if parent.rows is not None else np.arange(self.n_rows, dtype=np.int64)
+        rows = parent.rows if parent.rows is not None else np.arange(self.n_rows, dtype=self._index)
         position = routing[col.codes[rows]]
         out = []
         for pos, (child_id, group) in enumerate(zip(children, outcome.groups, strict=True)):

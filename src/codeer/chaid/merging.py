@@ -15,7 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from codeer.chaid.bonferroni import MergeKind, chaid_multiplier, exhaustive_multiplier
-from codeer.chaid.pvalues import TestResult, chi_square_test, combine_moments, f_test
+from codeer.chaid.pvalues import (
+    TestResult,
+    chi_square_test,
+    combine_moments,
+    f_test,
+    pair_tests,
+)
 from codeer.chaid.settings import ChaidSettings, Method
 
 Group = tuple[int, ...]
@@ -55,6 +61,18 @@ class Tester:
         if self.scale_target:
             return f_test(table)
         return chi_square_test(table, self.likelihood_ratio)
+
+    def pairs(self, wanted: Sequence[tuple[Group, Group]]) -> list[TestResult]:
+        """Pair tests, the missing ones computed in one vectorised batch."""
+        keys = [(a, b) if a < b else (b, a) for a, b in wanted]
+        todo = list(dict.fromkeys(k for k in keys if k not in self._pairs))
+        if todo:
+            blocks = np.stack([np.vstack([self.row(a), self.row(b)]) for a, b in todo])
+            for key, result in zip(
+                todo, pair_tests(blocks, self.scale_target, self.likelihood_ratio), strict=True
+            ):
+                self._pairs[key] = result
+        return [self._pairs[k] for k in keys]
 
     def pair(self, a: Group, b: Group) -> TestResult:
         key = (a, b) if a < b else (b, a)
@@ -123,10 +141,10 @@ def _most_similar(
 ) -> tuple[tuple[int, int], float]:
     best_pair = pairs[0]
     best = -math.inf
-    for i, j in pairs:
-        lp = tester.pair(groups[i], groups[j]).log_p
-        if lp > best:
-            best, best_pair = lp, (i, j)
+    results = tester.pairs([(groups[i], groups[j]) for i, j in pairs])
+    for (i, j), result in zip(pairs, results, strict=True):
+        if result.log_p > best:
+            best, best_pair = result.log_p, (i, j)
     return best_pair, best
 
 

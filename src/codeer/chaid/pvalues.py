@@ -181,3 +181,51 @@ def combine_moments(rows: np.ndarray) -> np.ndarray:
     mean = float((w * rows[:, 1]).sum() / total)
     ss = float(rows[:, 2].sum() + (w * (rows[:, 1] - mean) ** 2).sum())
     return np.array([total, mean, ss])
+
+
+def pair_tests(blocks: np.ndarray, scale: bool, likelihood_ratio: bool) -> list[TestResult]:
+    """The tests of many two-group tables at once (the hot loop of merging).
+
+    blocks has shape (pairs, 2, columns): class counts, or (weight, mean, SS) for a scale
+    target. Same results as chi_square_test / f_test on each block.
+    """
+    if scale:
+        return _pair_f(blocks)
+    return _pair_chi2(blocks, likelihood_ratio)
+
+
+def _pair_chi2(t: np.ndarray, likelihood_ratio: bool) -> list[TestResult]:
+    rows = t.sum(axis=2)  # (P, 2)
+    cols = t.sum(axis=1)  # (P, J)
+    total = rows.sum(axis=1)  # (P,)
+    safe_total = np.where(total > 0, total, 1.0)
+    expected = rows[:, :, None] * cols[:, None, :] / safe_total[:, None, None]
+    pos_e = expected > 0
+    safe_e = np.where(pos_e, expected, 1.0)
+    if likelihood_ratio:
+        pos_t = t > 0
+        ratio = np.where(pos_t, t, 1.0) / safe_e
+        terms = np.where(pos_t, t * np.log(ratio), 0.0)
+        stat = 2.0 * terms.sum(axis=(1, 2))
+    else:
+        terms = np.where(pos_e, (t - expected) ** 2 / safe_e, 0.0)
+        stat = terms.sum(axis=(1, 2))
+    stat = np.maximum(stat, 0.0)
+    df = ((rows > 0).sum(axis=1) - 1) * ((cols > 0).sum(axis=1) - 1)
+    df = np.maximum(df, 0)
+    p = special.chdtrc(np.maximum(df, 1), stat)
+    out = []
+    for k in range(len(stat)):
+        d = int(df[k])
+        if d <= 0:
+            out.append(_NO_TEST)
+            continue
+        x = float(stat[k])
+        pk = float(p[k])
+        lp = math.log(pk) if pk > _TINY else chi2_log_sf(x, d)
+        out.append(TestResult(x, d, None, lp))
+    return out
+
+
+def _pair_f(m: np.ndarray) -> list[TestResult]:
+    return [f_test(block) for block in m]

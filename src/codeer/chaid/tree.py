@@ -320,7 +320,7 @@ def grow_tree(
             + (" and a positive weight" if weight else ""),
             hint="check the outcome column",
         )
-    data = df.loc[keep]
+    data = df if keep.all() else df.loc[keep]
     w = None if w_all is None else w_all[keep]
 
     target_data = _encode_target(data[target], t_level, labels.get(target), target)
