@@ -105,6 +105,8 @@ def strip_markup(source: str, first_line: int = 1) -> Markup:
             continue
         if m.group("codes") is None:
             problems.append((line_no, "']]' must be followed by '{code.id}' on the same line"))
+            if stack:
+                stack.pop()
             continue
         if not stack:
             problems.append((line_no, f"']]{{{m.group('codes')}}}' has no opening '[['"))
