@@ -15,7 +15,7 @@ from codeer.chaid.bonferroni import (
     stirling2,
 )
 from codeer.chaid.encoding import Category
-from codeer.chaid.merging import MergeOutcome, Tester, merge_predictor
+from codeer.chaid.merging import GroupTester, MergeOutcome, merge_predictor
 from codeer.chaid.pvalues import Test, TestResult, chi_square_test, f_test
 from codeer.chaid.results import (
     ClassificationTable,
@@ -37,6 +37,7 @@ __all__ = [
     "ClassificationTable",
     "GainsRow",
     "GainsTable",
+    "GroupTester",
     "Level",
     "MergeKind",
     "MergeOutcome",
@@ -49,7 +50,6 @@ __all__ = [
     "TargetLevel",
     "Test",
     "TestResult",
-    "Tester",
     "Tree",
     "chaid_multiplier",
     "chi_square_test",

@@ -17,7 +17,7 @@ import numpy as np
 
 from codeer.chaid.bonferroni import MergeKind
 from codeer.chaid.encoding import Category, EncodedColumn, _small_dtype
-from codeer.chaid.merging import MergeOutcome, Tester, absorb_small, merge_predictor, price
+from codeer.chaid.merging import GroupTester, MergeOutcome, absorb_small, merge_predictor, price
 from codeer.chaid.pvalues import Test
 from codeer.chaid.results import Node, Split, StopReason
 from codeer.chaid.settings import ChaidSettings, ChiSquare, TargetLevel
@@ -156,19 +156,21 @@ class Grower:
 
     # -- choosing a split ------------------------------------------------------------------
 
-    def candidates(self, rows: np.ndarray | None) -> list[tuple[int, MergeOutcome, Tester]]:
+    def candidates(self, rows: np.ndarray | None) -> list[tuple[int, MergeOutcome, GroupTester]]:
         out = []
         for k, col in enumerate(self.columns):
             stats = self.table(k, rows)
             weight = stats[:, 0] if self.scale else stats.sum(axis=1)
             present = [int(c) for c in np.flatnonzero(weight > 0)]
-            tester = Tester(stats, self.scale, self.test is Test.LIKELIHOOD_RATIO)
+            tester = GroupTester(stats, self.scale, self.test is Test.LIKELIHOOD_RATIO)
             outcome = merge_predictor(present, col.ordered, col.missing_code, tester, self.settings)
             if outcome is not None:
                 out.append((k, outcome, tester))
         return out
 
-    def fit_min_child(self, k: int, outcome: MergeOutcome, tester: Tester) -> MergeOutcome | None:
+    def fit_min_child(
+        self, k: int, outcome: MergeOutcome, tester: GroupTester
+    ) -> MergeOutcome | None:
         """Join children lighter than min_child to their most similar sibling; reprice."""
         missing = self.columns[k].missing_code if outcome.kind is MergeKind.FLOATING else None
         groups = absorb_small(

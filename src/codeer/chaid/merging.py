@@ -30,7 +30,7 @@ Group = tuple[int, ...]
 _MAX_NOMINAL_RESPLIT = 16
 
 
-class Tester:
+class GroupTester:
     """Tests groupings of categories against the target, caching pooled rows and pair tests."""
 
     def __init__(self, stats: np.ndarray, scale_target: bool, likelihood_ratio: bool) -> None:
@@ -137,7 +137,7 @@ def _merge_pair(groups: list[Group], i: int, j: int, missing: int | None) -> lis
 
 
 def _most_similar(
-    groups: list[Group], pairs: list[tuple[int, int]], tester: Tester
+    groups: list[Group], pairs: list[tuple[int, int]], tester: GroupTester
 ) -> tuple[tuple[int, int], float]:
     best_pair = pairs[0]
     best = -math.inf
@@ -181,7 +181,7 @@ def merge_chaid(
     present: Sequence[int],
     kind: MergeKind,
     missing: int | None,
-    tester: Tester,
+    tester: GroupTester,
     settings: ChaidSettings,
 ) -> list[Group]:
     """Kass's merging: join the least different allowable pair while its p > alpha_merge."""
@@ -211,7 +211,7 @@ def _resplit(
     groups: list[Group],
     kind: MergeKind,
     missing: int | None,
-    tester: Tester,
+    tester: GroupTester,
     settings: ChaidSettings,
 ) -> list[Group]:
     """SPSS SPLITMERGED: split a compound of 3+ categories at its most significant cut."""
@@ -233,7 +233,7 @@ def _resplit(
 
 
 def merge_exhaustive(
-    present: Sequence[int], kind: MergeKind, missing: int | None, tester: Tester
+    present: Sequence[int], kind: MergeKind, missing: int | None, tester: GroupTester
 ) -> list[Group]:
     """Biggs et al.: merge down to two groups, keep the grouping with the smallest p."""
     groups = _sort_groups([(c,) for c in present], missing)
@@ -255,7 +255,7 @@ def absorb_small(
     groups: Sequence[Group],
     kind: MergeKind,
     missing: int | None,
-    tester: Tester,
+    tester: GroupTester,
     min_size: float,
 ) -> list[Group]:
     """Join each group lighter than min_size to its most similar allowable neighbour.
@@ -280,7 +280,7 @@ def price(
     groups: Sequence[Group],
     kind: MergeKind,
     n_categories: int,
-    tester: Tester,
+    tester: GroupTester,
     settings: ChaidSettings,
 ) -> MergeOutcome:
     """Test the final grouping and apply the Bonferroni multiplier."""
@@ -299,7 +299,7 @@ def merge_predictor(
     present: Sequence[int],
     ordered: bool,
     missing: int | None,
-    tester: Tester,
+    tester: GroupTester,
     settings: ChaidSettings,
 ) -> MergeOutcome | None:
     """Merge one predictor's categories present in a node; None when fewer than two."""

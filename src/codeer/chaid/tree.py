@@ -310,7 +310,7 @@ def grow_tree(
         raise UsageError(f"forced predictor {settings.force!r} is not among the predictors")
     labels = value_labels or {}
 
-    keep = df[target].notna().to_numpy()
+    keep = np.array(df[target].notna().to_numpy(), dtype=bool)
     w_all = _weights(df, weight)
     if w_all is not None:
         keep &= ~np.isnan(w_all) & (w_all > 0)
