@@ -39,6 +39,7 @@ from codeer.errors import CodeerError, ExitCode, TranscriptError
 from codeer.paths import ProjectPaths
 from codeer.store import Store, atomic_write_text
 from codeer.transcript import (
+    SPEAKER,
     TranscriptMeta,
     content_hash,
     normalise,
@@ -197,6 +198,16 @@ def check_codes(spans: tuple[Span, ...], codebook: Codebook | None) -> list[tupl
     return problems
 
 
+def check_turns(body: str, first_line: int) -> list[tuple[int, str]]:
+    """Every paragraph must open with a speaker label, or it silently joins the previous turn."""
+    problems: list[tuple[int, str]] = []
+    for m in re.finditer(r"(?:\A|\n[ \t]*\n)(?=[ \t]*\S)", body):
+        if not SPEAKER.match(body, m.end()):
+            line = first_line + body.count("\n", 0, m.end())
+            problems.append((line, "paragraph does not start with a speaker label ('I: ', 'R: ')"))
+    return problems
+
+
 def coding_id(transcript: str, start: int, end: int, code: str) -> str:
     return hashlib.sha256(f"{transcript}:{start}:{end}:{code}".encode()).hexdigest()[:8]
 
@@ -227,6 +238,7 @@ def build_source(path: Path, codebook: Codebook | None) -> Built:
     markup = strip_markup(source.body, source.body_line)
     problems += markup.problems
     problems += check_codes(markup.spans, codebook)
+    problems += check_turns(markup.body, source.body_line)
     if problems:
         problems.sort()
         detail = "\n".join(f"{_show(path)}:{line}: {msg}" for line, msg in problems[1:])

@@ -173,6 +173,7 @@ def _source(tmp_path: Path, tid: str, body: str) -> Path:
         ("R: [[Huiskamer.]]{voorzieningen.huiskamer.geen=ja}\n", 9, "takes no value"),
         ("R: [[Twee keer.]]{knelpunt.ind; knelpunt.ind}\n", 9, "twice"),
         ("R: tekst\n\nR: [[open\n", 11, "never closed"),
+        ("I: Vraag?\n\nR: Antwoord.\n\nen nog een alinea zonder spreker\n", 13, "speaker label"),
     ],
 )
 def test_source_errors_are_file_line(
