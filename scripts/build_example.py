@@ -51,6 +51,7 @@ CODER = "a"
 # `[[` opens a passage; `]]{codes}` closes it. A `]]` without `{...}` on the same line is an error.
 TOKEN = re.compile(r"\[\[|\]\](?:\{(?P<codes>[^{}\n]*)\})?")
 INTEGER = re.compile(r"[+-]?\d+")
+FIELDWORK = (dt.date(2010, 9, 1), dt.date(2011, 2, 28))  # when the interviews were held
 
 
 @dataclass(frozen=True)
@@ -235,6 +236,18 @@ def build_source(path: Path, codebook: Codebook | None) -> Built:
         problems.append((2, f"id '{meta.id}' differs from the file name '{path.stem}'"))
     if meta.date is None:
         problems.append((2, "front matter needs a date (YYYY-MM-DD)"))
+    elif not FIELDWORK[0] <= meta.date <= FIELDWORK[1]:
+        problems.append(
+            (2, f"date {meta.date} lies outside the fieldwork {FIELDWORK[0]}..{FIELDWORK[1]}")
+        )
+    prefix = {"steunpunt": "sp-", "gemeente": "gem-"}.get(meta.role)
+    if prefix is None or not meta.id.startswith(prefix):
+        problems.append(
+            (
+                2,
+                f"role '{meta.role}' needs an id 'sp-<slug>' (steunpunt) or 'gem-<slug>' (gemeente)",
+            )
+        )
     markup = strip_markup(source.body, source.body_line)
     problems += markup.problems
     problems += check_codes(markup.spans, codebook)

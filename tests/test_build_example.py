@@ -189,6 +189,21 @@ def test_source_errors_are_file_line(
     assert str(err).startswith(f"{err.path}:{line}: ")
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("date: 2010-11-16", "date: 2012-01-01", "outside the fieldwork"),
+        ("role: steunpunt", "role: gemeente", "needs an id"),
+        ("date: 2010-11-16\n", "", "needs a date"),
+    ],
+)
+def test_front_matter_checks(tmp_path: Path, old: str, new: str, message: str) -> None:
+    path = _source(tmp_path, "sp-kop", "R: tekst\n")
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    with pytest.raises(TranscriptError, match=message):
+        be.build_source(path, None)
+
+
 def test_id_must_match_file_name(tmp_path: Path) -> None:
     path = _source(tmp_path, "sp-een", "R: tekst\n")
     path.rename(path.with_name("sp-twee.txt"))
