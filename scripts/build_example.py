@@ -229,24 +229,22 @@ def build_source(path: Path, codebook: Codebook | None) -> Built:
         raw = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         raise TranscriptError(f"not valid UTF-8 (byte {exc.start})", path=path) from None
-    source = parse_transcript(raw, path)
+    source = parse_transcript(raw, Path(_show(path)))
     meta = source.meta
     problems: list[tuple[int, str]] = []
     if meta.id != path.stem:
-        problems.append((2, f"id '{meta.id}' differs from the file name '{path.stem}'"))
+        problems.append((_key_line(raw, "id"), f"id '{meta.id}' differs from the file name"))
     if meta.date is None:
         problems.append((2, "front matter needs a date (YYYY-MM-DD)"))
     elif not FIELDWORK[0] <= meta.date <= FIELDWORK[1]:
-        problems.append(
-            (2, f"date {meta.date} lies outside the fieldwork {FIELDWORK[0]}..{FIELDWORK[1]}")
-        )
+        start, end = FIELDWORK
+        problems.append((_key_line(raw, "date"), f"date {meta.date} is outside {start}..{end}"))
     prefix = {"steunpunt": "sp-", "gemeente": "gem-"}.get(meta.role)
-    if prefix is None or not meta.id.startswith(prefix):
+    if prefix is None:
+        problems.append((_key_line(raw, "role"), "role must be steunpunt or gemeente here"))
+    elif not meta.id.startswith(prefix):
         problems.append(
-            (
-                2,
-                f"role '{meta.role}' needs an id 'sp-<slug>' (steunpunt) or 'gem-<slug>' (gemeente)",
-            )
+            (_key_line(raw, "id"), f"a {meta.role} interview's id starts with {prefix}")
         )
     markup = strip_markup(source.body, source.body_line)
     problems += markup.problems
@@ -282,6 +280,14 @@ def build_source(path: Path, codebook: Codebook | None) -> Built:
         transcript=meta.id, coder=CODER, transcript_hash=content_hash(body), codings=codings
     )
     return Built(meta, text, cf, len(body.split()))
+
+
+def _key_line(raw: str, key: str) -> int:
+    """The line of ``key:`` in the front matter (for messages)."""
+    for number, line in enumerate(raw.splitlines()[1:], start=2):
+        if line.startswith(f"{key}:") or line.strip() == "---":
+            return number
+    return 2
 
 
 def _show(path: Path) -> str:

@@ -192,8 +192,8 @@ def test_source_errors_are_file_line(
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("date: 2010-11-16", "date: 2012-01-01", "outside the fieldwork"),
-        ("role: steunpunt", "role: gemeente", "needs an id"),
+        ("date: 2010-11-16", "date: 2012-01-01", "is outside 2010-09-01..2011-02-28"),
+        ("role: steunpunt", "role: gemeente", "id starts with gem-"),
         ("date: 2010-11-16\n", "", "needs a date"),
     ],
 )
