@@ -16,8 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from codeer.rules import Thresholds, TypologyRules
+
+if TYPE_CHECKING:
+    from codeer.project import Project
 
 THRESHOLD_GRIDS: dict[str, list[float]] = {
     "min_descriptors": [float(v) for v in range(0, 16)],
@@ -157,3 +161,48 @@ def sweep(
                 ranges[-1].contains_default = True
         out[name] = ranges
     return out
+
+
+def descriptor_counts(
+    interviews: Iterable[tuple[str, str, Iterable[str]]],
+    rules: TypologyRules,
+    roles: Iterable[str] = ("steunpunt",),
+    cases: Iterable[str] | None = None,
+) -> dict[str, dict[str, int]]:
+    """Descriptor codings per type for each case, from (case, role, codes) triples."""
+    wanted = set(roles)
+    out: dict[str, dict[str, int]] = {c: dict.fromkeys(rules.types, 0) for c in cases or ()}
+    for case, role, codes in interviews:
+        if role not in wanted:
+            continue
+        counts = out.setdefault(case, dict.fromkeys(rules.types, 0))
+        for t, n in count_descriptors(codes, rules).items():
+            counts[t] += n
+    return dict(sorted(out.items()))
+
+
+def project_counts(project: Project, coder: str) -> tuple[TypologyRules, dict[str, dict[str, int]]]:
+    """The typology rules and each steunpunt's descriptor counts from one coder's codings."""
+    from codeer.rules import TypologyRule, load_rules, load_typology
+    from codeer.variables import load_interviews, unknown_case_error
+
+    codebook = project.codebook
+    typology = load_typology(project.paths.typology_rules, codebook)
+    roles: tuple[str, ...] = ("steunpunt",)
+    cases: tuple[str, ...] | None = None
+    if project.paths.variable_rules.exists():
+        rules = load_rules(project.paths.variable_rules, codebook)
+        cases = rules.steunpunten
+        for rule in rules.variables.values():
+            if isinstance(rule, TypologyRule):
+                roles = rule.role_names
+    interviews = load_interviews(project, coder)
+    if cases is not None:
+        for iv in interviews:
+            if iv.case not in cases:
+                raise unknown_case_error(iv, cases)
+    triples = (
+        (iv.case, iv.role, [c.code for c in iv.codings if c.anchor != "orphaned"])
+        for iv in interviews
+    )
+    return typology, descriptor_counts(triples, typology, roles, cases)

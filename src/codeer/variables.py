@@ -342,7 +342,7 @@ def derive(
     known = set(steunpunten)
     for k, iv in enumerate(interviews):
         if iv.case not in known:
-            raise _unknown_case(iv, steunpunten)
+            raise unknown_case_error(iv, steunpunten)
         if iv.role not in ROLES:
             continue
         pool = pools.setdefault((iv.case, iv.role), _Pool())
@@ -480,7 +480,7 @@ def _steunpunten(rules: Rules, interviews: Sequence[Interview]) -> list[str]:
     return sorted({iv.case for iv in interviews if iv.role == "steunpunt"})
 
 
-def _unknown_case(iv: Interview, steunpunten: Sequence[str]) -> DataError:
+def unknown_case_error(iv: Interview, steunpunten: Sequence[str]) -> DataError:
     import difflib
 
     close = difflib.get_close_matches(iv.case, list(steunpunten), n=1)

@@ -1,0 +1,291 @@
+"""``codeer variables``: derive the steunpunt variables, write the table and the conflicts report."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from codeer.cli import json_option, project_option
+from codeer.errors import ExitCode, UsageError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from codeer.project import Project
+    from codeer.variables import Derivation
+
+CONFLICT_COLUMNS = [
+    "conflict",
+    "steunpunt",
+    "variabele",
+    "soort",
+    "oplossing",
+    "gekozen_waarde",
+    "rol",
+    "waarde",
+    "transcripten",
+    "codes",
+    "citaten",
+]
+
+
+@click.command("variables")
+@project_option
+@click.option("--coder", default="a", show_default=True, help="Whose codings to derive from.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx", "sav"]),
+    default="csv",
+    show_default=True,
+    help="File format of variables/steunpunten.<ext>.",
+)
+@json_option
+@click.option(
+    "--explain",
+    nargs=2,
+    metavar="STEUNPUNT VARIABLE",
+    default=None,
+    help="Show one value with the codings and quotes it came from (writes nothing).",
+)
+def command(
+    project: str, coder: str, fmt: str, as_json: bool, explain: tuple[str, str] | None
+) -> int:
+    """Derive the steunpunt variables from the codings (rules in variables/regels.yaml)."""
+    from codeer.project import Project
+    from codeer.variables import derive_variables
+
+    proj = Project(project)
+    check_coder(proj, coder)
+    derivation = derive_variables(proj, coder)
+    if explain:
+        return _explain(derivation, explain[0], explain[1], as_json)
+    written = write_outputs(proj, derivation, fmt)
+    if as_json:
+        click.echo(json.dumps(_json(derivation, written), indent=2, ensure_ascii=False))
+    else:
+        _print(proj, derivation, written)
+    return int(ExitCode.OK)
+
+
+def check_coder(proj: Project, coder: str) -> None:
+    coders = proj.store.coders()
+    if coder not in coders:
+        raise UsageError(
+            f"no codings by coder '{coder}'",
+            path=proj.paths.codings,
+            hint=f"coders in this project: {', '.join(coders) or 'none'}",
+        )
+
+
+def write_outputs(proj: Project, derivation: Derivation, fmt: str) -> list[str]:
+    """The steunpunt table and the conflicts report, each written atomically."""
+    from codeer.export import write_table
+
+    table_path = write_table(
+        derivation.table,
+        proj.paths.steunpunt_table(fmt),
+        variable_labels={"steunpunt": "Steunpunt", **derivation.variable_labels},
+        value_labels=derivation.value_labels,
+    )
+    conflicts_path = write_table(conflicts_frame(derivation), proj.paths.conflicts_report)
+    return [str(table_path), str(conflicts_path)]
+
+
+def text_value(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def conflicts_frame(derivation: Derivation) -> pd.DataFrame:
+    """One row per side of each conflict, with that side's quotes."""
+    import pandas as pd
+
+    rows: list[dict[str, Any]] = []
+    for n, c in enumerate(derivation.conflicts, start=1):
+        for side in c.sides:
+            rows.append(
+                {
+                    "conflict": n,
+                    "steunpunt": c.steunpunt,
+                    "variabele": c.variable,
+                    "soort": c.kind,
+                    "oplossing": c.resolution,
+                    "gekozen_waarde": text_value(c.value),
+                    "rol": side.role,
+                    "waarde": text_value(side.value),
+                    "transcripten": " ".join(side.transcripts),
+                    "codes": " ".join(sorted({e.code for e in side.evidence})),
+                    "citaten": " | ".join(f"[{e.transcript}] {e.quote}" for e in side.evidence),
+                }
+            )
+    return pd.DataFrame(rows, columns=CONFLICT_COLUMNS)
+
+
+def _records(derivation: Derivation) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for sp in derivation.table["steunpunt"]:
+        row: dict[str, Any] = {"steunpunt": sp}
+        for name in derivation.kinds:
+            row[name] = derivation.value(sp, name)
+        out.append(row)
+    return out
+
+
+def _json(derivation: Derivation, written: list[str]) -> dict[str, Any]:
+    return {
+        "table": _records(derivation),
+        "variable_labels": derivation.variable_labels,
+        "conflicts": [c.as_dict() for c in derivation.conflicts],
+        "missing": [m.as_dict() for m in derivation.missing],
+        "written": written,
+    }
+
+
+def _print(proj: Project, derivation: Derivation, written: list[str]) -> None:
+    from collections import Counter
+
+    from rich.console import Console
+    from rich.table import Table
+
+    out = Console()
+    n = len(derivation.table)
+    table = Table(title=f"Steunpunt variables (n = {n}) — {proj.paths.root}")
+    table.add_column("variable")
+    table.add_column("kind")
+    table.add_column("values")
+    table.add_column("missing", justify="right")
+    table.add_column("conflicts", justify="right")
+    missing = Counter(m.variable for m in derivation.missing)
+    conflicts = Counter(c.variable for c in derivation.conflicts)
+    for name, kind in derivation.kinds.items():
+        values = [derivation.value(sp, name) for sp in derivation.table["steunpunt"]]
+        table.add_row(
+            name,
+            kind,
+            _distribution(values, kind),
+            str(missing.get(name, 0) or ""),
+            str(conflicts.get(name, 0) or ""),
+            style="yellow" if missing.get(name) else None,
+        )
+    out.print(table)
+    if derivation.conflicts:
+        ct = Table(title="Conflicts (variables/conflicten.csv)", show_lines=True)
+        for col in ("steunpunt", "variable", "sides", "resolution", "value"):
+            ct.add_column(col)
+        for c in derivation.conflicts:
+            sides = "\n".join(
+                f"{s.role} ({', '.join(s.transcripts)}): {text_value(s.value)} — "
+                + (_short(s.evidence[0].quote, 70) if s.evidence else "")
+                for s in c.sides
+            )
+            ct.add_row(c.steunpunt, c.variable, sides, c.resolution, text_value(c.value))
+        out.print(ct)
+    err = Console(stderr=True, highlight=False)
+    if derivation.missing:
+        per_sp = Counter(m.steunpunt for m in derivation.missing)
+        err.print(
+            f"{len(derivation.missing)} missing values: "
+            + ", ".join(f"{sp} {k}" for sp, k in sorted(per_sp.items())),
+            markup=False,
+        )
+    for path in written:
+        err.print(f"wrote {path}", markup=False)
+
+
+def _distribution(values: list[object], kind: str) -> str:
+    from collections import Counter
+
+    present = [v for v in values if v is not None]
+    if kind == "numeric":
+        nums = [float(v) for v in present if isinstance(v, int | float)]
+        if not nums:
+            return "—"
+        return f"{min(nums):g} to {max(nums):g}, mean {sum(nums) / len(nums):.1f}"
+    counts = Counter(text_value(v) for v in present)
+    return ", ".join(f"{k} {n}" for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _short(text: str, width: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _explain(derivation: Derivation, steunpunt: str, variable: str, as_json: bool) -> int:
+    import difflib
+
+    from rich.console import Console
+    from rich.table import Table
+
+    names = list(derivation.table["steunpunt"])
+    if steunpunt not in names:
+        close = difflib.get_close_matches(steunpunt, names, n=1)
+        raise UsageError(
+            f"no steunpunt '{steunpunt}'",
+            hint=f"did you mean '{close[0]}'?" if close else f"steunpunten: {', '.join(names)}",
+        )
+    if variable not in derivation.kinds:
+        close = difflib.get_close_matches(variable, list(derivation.kinds), n=1)
+        raise UsageError(
+            f"no variable '{variable}'",
+            hint=f"did you mean '{close[0]}'?"
+            if close
+            else f"variables: {', '.join(derivation.kinds)}",
+        )
+    value = derivation.value(steunpunt, variable)
+    evidence = derivation.evidence(steunpunt, variable)
+    conflicts = derivation.conflicts_for(steunpunt, variable)
+    missing = derivation.missing_for(steunpunt, variable)
+    label = derivation.value_labels.get(variable, {}).get(value) if value is not None else None
+    typology = (
+        derivation.typology.get(steunpunt) if derivation.kinds[variable] == "typology" else None
+    )
+    if as_json:
+        data: dict[str, Any] = {
+            "steunpunt": steunpunt,
+            "variable": variable,
+            "label": derivation.variable_labels.get(variable, ""),
+            "value": value,
+            "value_label": label,
+            "evidence": [e.as_dict() for e in evidence],
+            "conflicts": [c.as_dict() for c in conflicts],
+            "missing": [m.reason for m in missing],
+        }
+        if typology is not None:
+            data["typology"] = {"counts": typology.counts, "reason": typology.reason}
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return int(ExitCode.OK)
+    out = Console()
+    shown = "missing" if value is None else text_value(value)
+    out.print(f"[bold]{steunpunt}[/] · [bold]{variable}[/] = [bold cyan]{shown}[/]")
+    if derivation.variable_labels.get(variable):
+        out.print(f"  {derivation.variable_labels[variable]}", markup=False)
+    if label and label != shown:
+        out.print(f"  value label: {label}", markup=False)
+    for m in missing:
+        out.print(f"  missing: {m.reason}", markup=False, style="yellow")
+    if typology is not None:
+        counts = ", ".join(f"{t} {n}" for t, n in typology.counts.items())
+        out.print(f"  descriptors: {counts}", markup=False)
+        out.print(f"  rule: {typology.reason}", markup=False)
+    if evidence:
+        table = Table(title="Codings behind the value", show_lines=True)
+        for col in ("transcript", "role", "code", "value", "used as", "quote"):
+            table.add_column(col)
+        for e in evidence:
+            table.add_row(e.transcript, e.role, e.code, text_value(e.value), e.basis, e.quote)
+        out.print(table)
+    for c in conflicts:
+        ct = Table(title=f"Conflict ({c.kind}): {c.resolution}", show_lines=True)
+        for col in ("role", "value", "transcript", "code", "quote"):
+            ct.add_column(col)
+        for s in c.sides:
+            for e in s.evidence:
+                ct.add_row(s.role, text_value(s.value), e.transcript, e.code, e.quote)
+        out.print(ct)
+    return int(ExitCode.OK)
