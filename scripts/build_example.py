@@ -364,7 +364,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{tid:<22} {built.words:>6} words {n:>5} codings  {state}")
     if args.check and not args.ids:
         known = {p.stem for p in sources}
-        for p in sorted(paths.coder_dir(CODER).glob("*.yaml")):
+        outputs_found = [*paths.transcript_files(), *paths.coder_dir(CODER).glob("*.yaml")]
+        for p in sorted(outputs_found):
             if p.stem not in known:
                 print(f"{_show(p)}: no source in {_show(paths.interview_sources)}", file=sys.stderr)
                 stale += 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import unicodedata
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -142,7 +143,9 @@ def test_property_quotes_match_the_clean_text(pieces: list[tuple[str, bool]]) ->
         quote = m.body[s.start : s.end]
         assert quote == quote.strip() and quote
     inner = [m.body[s.start : s.end] for s in m.spans if s.code == "c.piece"]
-    expected = [be.normalise(p).strip() for p, coded in pieces if coded and p.strip()]
+    expected = [
+        unicodedata.normalize("NFC", p).strip() for p, coded in pieces if coded and p.strip()
+    ]
     assert inner == expected
 
 
@@ -264,6 +267,20 @@ def test_check_fails_when_out_of_date_and_writes_nothing(
     assert be.main(["--project", str(tmp_path), "--check"]) == 1
     assert "out of date" in capsys.readouterr().err
     assert {p: p.read_bytes() for p in (tmp_path / "interviews").rglob("*.yaml")} == before
+
+
+def test_check_reports_outputs_without_a_source(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = _source(tmp_path, "sp-goed", GOOD)
+    assert be.main(["--project", str(tmp_path)]) == 0
+    src.unlink()
+    _source(tmp_path, "sp-ander", "R: [[Ja.]]{knelpunt.ind}\n")
+    assert be.main(["--project", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert be.main(["--project", str(tmp_path), "--check"]) == 1
+    err = capsys.readouterr().err
+    assert "sp-goed.txt: no source" in err and "sp-goed.yaml: no source" in err
 
 
 def test_bad_source_is_not_written_others_are(
