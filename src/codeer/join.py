@@ -1,0 +1,169 @@
+"""Join the validated registrations with the steunpunt variables; derive the analysis columns.
+
+The individual table (n = clients) gets the steunpunt's variables on every row and the columns
+the analyses need (duration of guidance, its classes, one 0/1 indicator per outcome, stalled
+files). The steunpunt table (n = steunpunten) gets the aggregates of its clients. A registration
+whose steunpunt is unknown is an error, never a silently dropped row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from codeer.aggregates import (
+    AGGREGATE_VALUE_LABELS,
+    aggregate_labels,
+    steunpunt_aggregates,
+)
+from codeer.errors import DataError
+from codeer.registrations import RegistrationDictionary, load_dictionary, read_registrations
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from codeer.project import Project
+
+DAYS_PER_MONTH = 30.4375
+DURATION_CLASSES = ("<6", "6-18", ">18")
+STEUNPUNT_SUFFIX = "_steunpunt"
+
+
+@dataclass
+class JoinResult:
+    """Both tables and the labels to export them with."""
+
+    individual: pd.DataFrame
+    steunpunten: pd.DataFrame
+    variable_labels: dict[str, str] = field(default_factory=dict)
+    value_labels: dict[str, dict[object, str]] = field(default_factory=dict)
+
+
+def derive_columns(reg: pd.DataFrame, d: RegistrationDictionary) -> pd.DataFrame:
+    """The registrations plus duration, its class, outcome indicators and the stalled flag."""
+    import numpy as np
+    import pandas as pd
+
+    out = reg.copy()
+    end = out["datum_uitstroom"].fillna(pd.Timestamp(d.measurement_date))
+    months = (end - out["datum_instroom"]).dt.days.to_numpy(dtype=float) / DAYS_PER_MONTH
+    out["begeleidingsduur_maanden"] = np.round(months, 2)
+    klasse = np.where(months < 6, 0, np.where(months > 18, 2, 1))
+    out["duur_klasse"] = pd.Categorical.from_codes(klasse, categories=pd.Index(DURATION_CLASSES))
+    uitkomst = out["uitkomst"]
+    out["uitgestroomd"] = (uitkomst != "in_begeleiding").astype("int8")
+    for code in d.columns["uitkomst"].values or {}:
+        out[f"uitkomst_{code}"] = (uitkomst == code).astype("int8")
+    if "jaar_eerste_registratie" in out:
+        year = pd.array(out["datum_instroom"].dt.year.to_numpy(), dtype="Int64")
+        out["jaren_in_nl_bij_instroom"] = year - out["jaar_eerste_registratie"]
+    per_month = out["contacten"].astype(float).to_numpy() / np.maximum(months, 1.0)
+    out["contacten_per_maand"] = np.round(per_month, 3)
+    waiting = out["wacht_op_beslissing"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    stalled = (
+        (uitkomst == "in_begeleiding").to_numpy(dtype=bool)
+        & (months > d.stalled_min_months)
+        & ~waiting
+        & (per_month < d.stalled_max_contacts_per_month)
+    )
+    out["vastlopend"] = stalled.astype("int8")
+    return out
+
+
+def attach_steunpunt_variables(
+    individual: pd.DataFrame, variables: pd.DataFrame, *, source: Path | None = None
+) -> pd.DataFrame:
+    """Every row gets its steunpunt's variables; unknown steunpunten are an error."""
+    import numpy as np
+
+    if "steunpunt" not in variables.columns:
+        raise DataError("the steunpunt table has no 'steunpunt' column", path=source)
+    known = set(variables["steunpunt"].astype(str))
+    sp = individual["steunpunt"].astype(str)
+    unknown_mask = ~sp.isin(known).to_numpy()
+    if unknown_mask.any():
+        rows = np.flatnonzero(unknown_mask)
+        names = sorted(set(sp.iloc[rows]))
+        first = ", ".join(str(r + 2) for r in rows[:10]) + (" ..." if len(rows) > 10 else "")
+        raise DataError(
+            f"{len(rows)} registration(s) at steunpunt(en) not in the steunpunt table: "
+            f"{', '.join(names)} (lines {first})",
+            path=source,
+            hint=f"known steunpunten: {', '.join(sorted(known))}; fix the spelling",
+        )
+    dup = variables["steunpunt"].astype(str).duplicated()
+    if dup.any():
+        raise DataError(
+            f"steunpunt '{variables['steunpunt'][dup].iloc[0]}' appears twice in the steunpunt table"
+        )
+    right = variables.rename(
+        columns={
+            c: f"{c}{STEUNPUNT_SUFFIX}"
+            for c in variables.columns
+            if c != "steunpunt" and c in individual.columns
+        }
+    ).copy()
+    right["steunpunt"] = right["steunpunt"].astype(str)
+    left = individual.copy()
+    left["steunpunt"] = sp.to_numpy()
+    joined = left.merge(right, on="steunpunt", how="left", validate="many_to_one", sort=False)
+    if len(joined) != len(individual):  # pragma: no cover - guarded by validate= above
+        raise AssertionError(f"join changed the number of rows: {len(individual)} -> {len(joined)}")
+    return joined
+
+
+def steunpunt_table(individual: pd.DataFrame, variables: pd.DataFrame) -> pd.DataFrame:
+    """The steunpunt variables plus the aggregates of their registrations."""
+    aggs = steunpunt_aggregates(individual)
+    clash = {c: f"{c}_registraties" for c in aggs.columns if c != "steunpunt" and c in variables}
+    aggs = aggs.rename(columns=clash)
+    left = variables.copy()
+    left["steunpunt"] = left["steunpunt"].astype(str)
+    out = left.merge(aggs, on="steunpunt", how="left", validate="one_to_one")
+    for col in ("n_clienten", "n_uitgestroomd"):
+        out[col] = out[col].fillna(0).astype("int64")
+    return out
+
+
+def join(
+    registrations: pd.DataFrame,
+    variables: pd.DataFrame,
+    d: RegistrationDictionary,
+    *,
+    variable_labels: dict[str, str] | None = None,
+    value_labels: dict[str, dict[object, str]] | None = None,
+    source: Path | None = None,
+) -> JoinResult:
+    """Both output tables from validated registrations and a steunpunt variable table."""
+    derived = derive_columns(registrations, d)
+    individual = attach_steunpunt_variables(derived, variables, source=source)
+    assert len(individual) == len(registrations)
+    steunpunten = steunpunt_table(derived, variables)
+    labels = {**(variable_labels or {}), **d.variable_labels()}
+    labels.update(aggregate_labels(list(steunpunten.columns)))
+    values = {**(value_labels or {}), **d.value_labels(), **AGGREGATE_VALUE_LABELS}
+    for col in individual.columns:
+        if col.startswith("uitkomst_") or col in ("uitgestroomd", "vastlopend"):
+            values[col] = {0: "nee", 1: "ja"}
+    return JoinResult(individual, steunpunten, labels, values)
+
+
+def join_project(
+    project: Project, coder: str = "a", registrations: Path | None = None
+) -> JoinResult:
+    """Validate the project's registrations and join them with its derived steunpunt variables."""
+    from codeer.variables import derive_variables
+
+    d = load_dictionary(project.paths.registrations_dictionary)
+    path = registrations or project.paths.registrations
+    reg = read_registrations(path, d)
+    derivation = derive_variables(project, coder)
+    return join(
+        reg,
+        derivation.table,
+        d,
+        variable_labels=dict(derivation.variable_labels),
+        value_labels=dict(derivation.value_labels),
+        source=path,
+    )
