@@ -228,7 +228,9 @@ def build_source(path: Path, codebook: Codebook | None) -> Built:
     try:
         raw = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise TranscriptError(f"not valid UTF-8 (byte {exc.start})", path=path) from None
+        raise TranscriptError(f"not valid UTF-8 (byte {exc.start})", path=_show(path)) from None
+    except OSError as exc:
+        raise TranscriptError(f"cannot read: {exc.strerror}", path=_show(path)) from None
     source = parse_transcript(raw, Path(_show(path)))
     meta = source.meta
     problems: list[tuple[int, str]] = []
