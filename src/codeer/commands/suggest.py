@@ -1,0 +1,217 @@
+"""``codeer suggest``: propose codings from the codebook's keywords, or evaluate them.
+
+spaCy, rich and the pipeline are imported inside the command, so ``codeer --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from codeer.cli import json_option, project_option
+from codeer.errors import UsageError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from codeer.nlp.evaluation import Evaluation
+    from codeer.nlp.suggestions import SuggestionsFile
+
+
+@click.command("suggest")
+@project_option
+@click.option(
+    "--transcript",
+    "transcripts",
+    multiple=True,
+    metavar="ID",
+    help="Only this transcript (repeatable). Default: all.",
+)
+@click.option(
+    "--coder",
+    envvar="CODEER_CODER",
+    metavar="NAME",
+    help="Whose suggestions (and, with --evaluate, whose codings). Env: CODEER_CODER.",
+)
+@click.option(
+    "--evaluate",
+    is_flag=True,
+    help="Compare fresh suggestions with the coder's codings (precision, recall, F1 per code).",
+)
+@click.option("--all", "show_all", is_flag=True, help="List decided suggestions too.")
+@json_option
+def command(
+    project: str,
+    transcripts: tuple[str, ...],
+    coder: str | None,
+    evaluate: bool,
+    show_all: bool,
+    as_json: bool,
+) -> int:
+    """Propose codings per sentence from the codebook's keywords.
+
+    Suggestions are written to interviews/suggestions/CODER/ID.yaml; they become codings only
+    when accepted in the workbench. Rejected ones are not proposed again.
+    """
+    from rich.console import Console
+
+    from codeer.project import Project
+
+    if not coder:
+        raise UsageError("no coder given", hint="pass --coder NAME (or set CODEER_CODER)")
+    proj = Project(project)
+    err = Console(stderr=True)
+    out = Console()
+    from codeer.nlp.suggestions import Suggester
+
+    with err.status("Loading the Dutch pipeline...", spinner="dots"):
+        suggester = Suggester(proj.codebook)
+    if evaluate:
+        if transcripts:
+            raise UsageError(
+                "--evaluate uses every transcript the coder coded", hint="drop --transcript"
+            )
+        result = _evaluate(proj, coder, suggester, err)
+        if as_json:
+            click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        else:
+            _print_evaluation(out, result)
+        return 0
+    ids = list(transcripts) or list(proj.transcripts)
+    for tid in ids:
+        proj.transcript(tid)  # unknown ids fail before anything is written
+    files = _with_progress(
+        err,
+        len(ids),
+        "Suggesting",
+        lambda advance: _run(proj, coder, ids, suggester, advance),
+    )
+    if as_json:
+        data = [sf.model_dump(mode="json", exclude_none=True) for sf in files.values()]
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        _print_suggestions(out, files, show_all)
+        pending = sum(len(sf.pending()) for sf in files.values())
+        err.print(
+            f"{pending} pending suggestion(s) in {len(files)} transcript(s), "
+            f"written to {proj.paths.suggestions / coder}"
+        )
+    return 0
+
+
+def _run(proj: Any, coder: str, ids: list[str], suggester: Any, advance: Any) -> Any:
+    from codeer.nlp.suggestions import run_suggest
+
+    return run_suggest(proj, coder, ids, suggester=suggester, progress=advance)
+
+
+def _evaluate(proj: Any, coder: str, suggester: Any, err: Console) -> Evaluation:
+    from codeer.nlp.evaluation import evaluate
+
+    n = len(proj.all_codings(coder))
+    if n == 0:
+        raise UsageError(
+            f"coder '{coder}' has no codings in this project",
+            hint=f"see {proj.paths.codings} for the coders",
+        )
+    result: Evaluation = _with_progress(
+        err,
+        n,
+        "Evaluating",
+        lambda advance: evaluate(proj, coder, suggester=suggester, progress=advance),
+    )
+    return result
+
+
+def _with_progress(err: Console, total: int, label: str, work: Any) -> Any:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=total < 2 or not err.is_terminal,
+    ) as bar:
+        task = bar.add_task(label, total=total)
+        return work(lambda n: bar.advance(task, n))
+
+
+def _print_suggestions(out: Console, files: dict[str, SuggestionsFile], show_all: bool) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    for tid, sf in files.items():
+        shown = [s for s in sf.suggestions if show_all or s.status == "pending"]
+        if not shown:
+            continue
+        with_value = any(s.value is not None for s in shown)
+        table = Table(title=tid, title_justify="left", expand=True)
+        table.add_column("id", style="dim", no_wrap=True)
+        table.add_column("code", style="green", overflow="fold", max_width=30)
+        if with_value:
+            table.add_column("value", no_wrap=True)
+        if show_all:
+            table.add_column("status", no_wrap=True)
+        table.add_column("sentence (evidence in bold)", overflow="fold", min_width=30, ratio=1)
+        for s in sorted(shown, key=lambda x: (x.start, x.code)):
+            text = Text(s.quote)
+            for e in s.evidence:
+                text.stylize("bold yellow", e.start - s.start, e.end - s.start)
+            row: list[str | Text] = [s.id, s.code]
+            if with_value:
+                row.append("" if s.value is None else str(s.value))
+            if show_all:
+                row.append(s.status)
+            row.append(text)
+            table.add_row(*row)
+        out.print(table)
+
+
+def _print_evaluation(out: Console, result: Evaluation) -> None:
+    from rich.table import Table
+
+    table = Table(
+        title=f"Suggestions against coder {result.coder}: {result.transcripts} transcripts, "
+        f"{result.sentences} sentences (sentence level)"
+    )
+    for col in ("code", "TP", "FP", "FN", "precision", "recall", "F1"):
+        table.add_column(col, justify="left" if col == "code" else "right")
+    for code, s in sorted(result.per_code.items()):
+        table.add_row(
+            code,
+            str(s.tp),
+            str(s.fp),
+            str(s.fn),
+            f"{s.precision:.2f}",
+            f"{s.recall:.2f}",
+            f"{s.f1:.2f}",
+        )
+    m = result.micro
+    table.add_section()
+    table.add_row(
+        "micro",
+        str(m.tp),
+        str(m.fp),
+        str(m.fn),
+        f"{m.precision:.2f}",
+        f"{m.recall:.2f}",
+        f"{m.f1:.2f}",
+        style="bold",
+    )
+    ma = result.macro
+    table.add_row(
+        "macro",
+        "",
+        "",
+        "",
+        f"{ma['precision']:.2f}",
+        f"{ma['recall']:.2f}",
+        f"{ma['f1']:.2f}",
+        style="bold",
+    )
+    out.print(table)

@@ -1,0 +1,353 @@
+"""Keyword and pattern matching on lemmas, with negation and exclusion.
+
+Keyword syntax (``keywords`` and ``exclude_keywords`` of a code in the codebook):
+
+- A keyword is one or more words. Each word matches a token whose lemma or lower-cased form
+  equals the word's lemma or the word itself, so ``afspraak`` also finds ``afspraken`` and
+  ``gemaakte afspraken`` finds ``afspraken gemaakt``? No: words match in the order written,
+  as consecutive tokens (``vaste afspraak`` finds ``vaste afspraken``).
+- ``*`` at the end or start of a word matches a prefix or suffix of the lemma or form
+  (``huiskamer*`` finds ``huiskamerbezoek``; ``*opvang`` finds ``nachtopvang``), the usual way
+  to reach Dutch compounds.
+- ``...`` between words allows up to four other tokens in between (``huiskamer ... verplicht``).
+- Matching never crosses a sentence.
+
+Negation: a keyword match is dropped when a negator (geen, niet, nooit, zonder, niets, niks,
+nergens) stands within five tokens before it in the same clause (a clause ends at , ; : ( ) or
+at maar/want/omdat/terwijl/dus), or inside the matched span, or when ``niet``/``nooit`` closes
+the clause right after it ("een huiskamer hebben we niet."). "niet alleen" and "niet zonder"
+do not negate. A keyword that itself contains a negator ("geen huiskamer") is never dropped.
+A code's ``exclude_keywords`` matching anywhere in a sentence suppress the code there.
+
+``patterns`` are spaCy Matcher token patterns; they are matched on the same tokens, with the same
+negation rule (unless the pattern mentions a negator). The blank pipeline sets no POS, TAG, DEP,
+MORPH or entities, so patterns using those are refused.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from codeer.codebook import Code, Codebook
+from codeer.errors import CodebookError
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+NEGATORS = frozenset({"geen", "niet", "nooit", "zonder", "niets", "niks", "nergens"})
+VOID_AFTER_NEGATOR = frozenset({"alleen", "enkel", "zonder", "slechts", "uitsluitend"})
+CLAUSE_FINAL_NEGATORS = frozenset({"niet", "nooit"})
+CLAUSE_BREAKS = frozenset(
+    {",", ";", ":", "(", ")", "–", "—", "maar", "want", "omdat", "terwijl", "dus", "doordat"}
+)
+NEGATION_WINDOW = 5
+MAX_GAP = 4
+GAP = "..."
+UNSET_ATTRS = frozenset(
+    {
+        "POS",
+        "TAG",
+        "DEP",
+        "MORPH",
+        "ENT_TYPE",
+        "ENT_IOB",
+        "ENT_ID",
+        "ENT_KB_ID",
+        "HEAD",
+        "SENT_START",
+    }
+)
+_WORD = re.compile(r"^\*?[^\W_](?:[\w'’&./-]*[^\W_])?\*?$|^\*?[^\W_]\*?$")
+
+TermKind = Literal["eq", "prefix", "suffix", "infix"]
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One word of a keyword."""
+
+    kind: TermKind
+    values: frozenset[str]
+    gap: int = 0  # how many other tokens may come before this term
+
+    def matches(self, lemma: str, lower: str) -> bool:
+        if self.kind == "eq":
+            return lemma in self.values or lower in self.values
+        if self.kind == "prefix":
+            return any(lemma.startswith(v) or lower.startswith(v) for v in self.values)
+        if self.kind == "suffix":
+            return any(lemma.endswith(v) or lower.endswith(v) for v in self.values)
+        return any(v in lemma or v in lower for v in self.values)
+
+
+@dataclass(frozen=True, slots=True)
+class Keyword:
+    """A compiled keyword (or exclude keyword, or pattern) of one code."""
+
+    code: str
+    text: str
+    terms: tuple[Term, ...]
+    negative: bool = False
+    exclude: bool = False
+    pattern: int | None = None  # index into the code's patterns when this is a pattern
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One keyword or pattern match: token positions in the turn doc, the tokens that matched."""
+
+    keyword: Keyword
+    tokens: tuple[int, ...]
+
+
+@dataclass
+class TokenInfo:
+    """Lower-cased forms, lemmas and body offsets of a turn's tokens."""
+
+    lower: list[str]
+    lemma: list[str]
+    start: list[int]
+    end: list[int]
+    keys: list[int] = field(default_factory=list)  # the LOWER hash per token (cache key)
+
+    def __len__(self) -> int:
+        return len(self.lower)
+
+
+class MatcherSet:
+    """Every code's keywords, exclude keywords and patterns, compiled against one pipeline."""
+
+    def __init__(self, codebook: Codebook, nlp: Language, codes: Iterable[str] | None = None):
+        self.nlp = nlp
+        self.keywords: list[Keyword] = []
+        self.excludes: dict[str, list[Keyword]] = {}
+        self.codes: list[str] = []
+        wanted = set(codes) if codes is not None else None
+        self._patterns: dict[str, Keyword] = {}
+        self._matcher: Any = None
+        for code in codebook:
+            if wanted is not None and code.id not in wanted:
+                continue
+            path = codebook.source.get(code.id)
+            kws = [self._compile(code, text, path, exclude=False) for text in code.keywords]
+            exc = [self._compile(code, text, path, exclude=True) for text in code.exclude_keywords]
+            if code.patterns:
+                self._add_patterns(code, path)
+            if kws or code.patterns:
+                self.codes.append(code.id)
+            self.keywords.extend(kws)
+            if exc:
+                self.excludes[code.id] = exc
+        self._all = self.keywords + [k for ks in self.excludes.values() for k in ks]
+        self._first_eq: dict[str, list[Keyword]] = {}
+        self._first_other: list[Keyword] = []
+        for kw in self._all:
+            first = kw.terms[0]
+            if first.kind == "eq":
+                for v in first.values:
+                    self._first_eq.setdefault(v, []).append(kw)
+            else:
+                self._first_other.append(kw)
+        self._cand: dict[int, tuple[Keyword, ...]] = {}
+
+    # --- compiling -----------------------------------------------------------------------------
+    def _compile(self, code: Code, text: str, path: Path | None, *, exclude: bool) -> Keyword:
+        from codeer.nlp.lemmas import lemmatize
+
+        field_name = "exclude_keywords" if exclude else "keywords"
+
+        def bad(why: str) -> CodebookError:
+            return CodebookError(
+                f"code '{code.id}': {field_name} entry {text!r} cannot be used: {why}",
+                path=path,
+                hint="write words (lemmas), '*' at a word's start or end, '...' for a gap",
+            )
+
+        if not isinstance(text, str) or not text.strip():
+            raise bad("it is empty")
+        words = text.strip().lower().split()
+        terms: list[Term] = []
+        gap = 0
+        for i, word in enumerate(words):
+            if word == GAP:
+                if i == 0 or i == len(words) - 1 or gap:
+                    raise bad("'...' must stand between two words")
+                gap = MAX_GAP
+                continue
+            if not _WORD.match(word) or "**" in word:
+                raise bad(f"{word!r} is not a word")
+            star_start, star_end = word.startswith("*"), word.endswith("*")
+            core = word.strip("*")
+            if star_start or star_end:
+                kind: TermKind = (
+                    "infix" if star_start and star_end else "suffix" if star_start else "prefix"
+                )
+                if len(core) < 3:
+                    raise bad(f"{word!r}: a wildcard needs at least three letters")
+                terms.append(Term(kind, frozenset({core}), gap))
+            else:
+                toks = [t.text.lower() for t in self.nlp.make_doc(core) if not t.is_space]
+                for k, tok in enumerate(toks):
+                    terms.append(Term("eq", frozenset({tok, lemmatize(tok)}), gap if k == 0 else 0))
+            gap = 0
+        negative = any(t.kind == "eq" and t.values & NEGATORS for t in terms)
+        return Keyword(code.id, text, tuple(terms), negative=negative, exclude=exclude)
+
+    def _add_patterns(self, code: Code, path: Path | None) -> None:
+        from spacy.matcher import Matcher
+
+        if self._matcher is None:
+            self._matcher = Matcher(self.nlp.vocab, validate=True)
+        for i, pattern in enumerate(code.patterns):
+            where = f"code '{code.id}': pattern {i + 1}"
+            pat = [dict(tok) for tok in pattern]
+            for tok in pat:
+                used = {str(k).upper() for k in tok}
+                if used & UNSET_ATTRS:
+                    raise CodebookError(
+                        f"{where} uses {', '.join(sorted(used & UNSET_ATTRS))}, which the offline "
+                        "pipeline does not set",
+                        path=path,
+                        hint="match on LEMMA, LOWER, TEXT, IS_DIGIT, LIKE_NUM, OP ...",
+                    )
+            key = f"{code.id}#{i}"
+            try:
+                self._matcher.add(key, [pat])
+            except Exception as exc:  # spaCy raises ValueError / MatchPatternError
+                msg = " ".join(str(exc).split())
+                raise CodebookError(
+                    f"{where} is not a valid spaCy Matcher pattern: {msg[:300]}",
+                    path=path,
+                    hint="see https://spacy.io/usage/rule-based-matching#matcher",
+                ) from None
+            text = json.dumps(pat, ensure_ascii=False)
+            negative = any(n in text.lower() for n in NEGATORS)
+            self._patterns[key] = Keyword(code.id, text, (), negative=negative, pattern=i)
+
+    # --- matching ------------------------------------------------------------------------------
+    def _candidates(self, key: int, lemma: str, lower: str) -> tuple[Keyword, ...]:
+        cand = self._cand.get(key)
+        if cand is None:
+            found = self._first_eq.get(lemma, []) + self._first_eq.get(lower, [])
+            found += [k for k in self._first_other if k.terms[0].matches(lemma, lower)]
+            cand = tuple(dict.fromkeys(found))
+            self._cand[key] = cand
+        return cand
+
+    def match_tokens(self, info: TokenInfo, lo: int, hi: int) -> list[Hit]:
+        """Keyword hits (not yet filtered for negation) in tokens ``lo..hi`` of one sentence."""
+        hits: list[Hit] = []
+        lower, lemma, keys = info.lower, info.lemma, info.keys
+        for i in range(lo, hi):
+            cand = self._candidates(keys[i], lemma[i], lower[i])
+            for kw in cand:
+                toks = _match_at(kw.terms, info, i, hi)
+                if toks is not None:
+                    hits.append(Hit(kw, toks))
+        return hits
+
+    def pattern_hits(self, doc: Doc) -> list[Hit]:
+        if self._matcher is None:
+            return []
+        out: list[Hit] = []
+        strings = self.nlp.vocab.strings
+        for match_id, start, end in self._matcher(doc):
+            kw = self._patterns[strings[match_id]]
+            out.append(Hit(kw, tuple(range(start, end))))
+        return out
+
+    def filter_hits(
+        self, hits: Sequence[Hit], info: TokenInfo, lo: int, hi: int
+    ) -> dict[str, list[Hit]]:
+        """Drop negated hits and codes excluded in this sentence; group the rest by code."""
+        excluded = {h.keyword.code for h in hits if h.keyword.exclude}
+        out: dict[str, list[Hit]] = {}
+        for h in hits:
+            kw = h.keyword
+            if kw.exclude or kw.code in excluded:
+                continue
+            if not kw.negative and is_negated(info.lower, h.tokens, lo, hi):
+                continue
+            out.setdefault(kw.code, []).append(h)
+        return out
+
+
+def _match_at(terms: tuple[Term, ...], info: TokenInfo, i: int, hi: int) -> tuple[int, ...] | None:
+    matched = [i]
+    j = i + 1
+    for term in terms[1:]:
+        last = min(hi - 1, j + term.gap)
+        k = j
+        while k <= last and not term.matches(info.lemma[k], info.lower[k]):
+            k += 1
+        if k > last:
+            return None
+        matched.append(k)
+        j = k + 1
+    return tuple(matched)
+
+
+def _negates(lower: list[str], k: int, hi: int) -> bool:
+    word = lower[k]
+    if word not in NEGATORS:
+        return False
+    if k + 1 < hi and lower[k + 1] in VOID_AFTER_NEGATOR:
+        return False  # "niet alleen", "niet zonder"
+    return not (word == "zonder" and k > 0 and lower[k - 1] == "niet")
+
+
+def is_negated(lower: list[str], tokens: Sequence[int], lo: int, hi: int) -> bool:
+    """Whether a negator governs the matched tokens (see the module docstring)."""
+    first, last = tokens[0], tokens[-1]
+    k = first - 1
+    while k >= lo and k >= first - NEGATION_WINDOW:
+        if lower[k] in CLAUSE_BREAKS:
+            break
+        if _negates(lower, k, hi):
+            return True
+        k -= 1
+    for k in range(first + 1, last):
+        if k not in tokens and _negates(lower, k, hi):
+            return True
+    k = last + 1
+    while k < hi and k <= last + NEGATION_WINDOW:
+        word = lower[k]
+        if word in CLAUSE_BREAKS or not any(c.isalnum() for c in word):
+            break
+        if word in CLAUSE_FINAL_NEGATORS and (
+            k + 1 >= hi
+            or lower[k + 1] in CLAUSE_BREAKS
+            or not any(c.isalnum() for c in lower[k + 1])
+        ):
+            return True
+        k += 1
+    return False
+
+
+def token_info(doc: Doc, base: int) -> TokenInfo:
+    """Token strings and body offsets of a doc whose text starts at body offset ``base``."""
+    from spacy.attrs import IDX, LEMMA, LENGTH, LOWER
+
+    rows = doc.to_array([LOWER, LEMMA, IDX, LENGTH]).tolist()
+    strings = doc.vocab.strings
+    cache: dict[int, str] = {}
+
+    def s(h: int) -> str:
+        v = cache.get(h)
+        if v is None:
+            v = cache[h] = strings[h]
+        return v
+
+    return TokenInfo(
+        lower=[s(r[0]) for r in rows],
+        lemma=[s(r[1]) for r in rows],
+        start=[base + r[2] for r in rows],
+        end=[base + r[2] + r[3] for r in rows],
+        keys=[r[0] for r in rows],
+    )

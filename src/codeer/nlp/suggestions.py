@@ -1,0 +1,441 @@
+"""Coding suggestions: proposed from the codebook's keywords, kept apart from codings.
+
+A suggestion proposes one code for one sentence, with the matched tokens as evidence. It lives in
+``interviews/suggestions/<coder>/<transcript>.yaml`` and becomes a coding only when the coder
+accepts it (``accept``), which saves a Coding through the Store. Rejections are remembered, so
+running ``codeer suggest`` again does not bring them back; the id of a suggestion is a hash of
+transcript, code and sentence span, stable across runs.
+
+Suggestions are made for respondent turns only (an interviewer's question is coded only when the
+answer needs it), and a pending suggestion is not written when the coder already applied that
+code to a span overlapping the sentence.
+
+Importing this module does not import spaCy; making suggestions builds the pipeline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from codeer.codebook import Code, Codebook
+from codeer.codings import Coding, CodingsFile, now
+from codeer.errors import CodingsError, UsageError
+from codeer.paths import ProjectPaths, is_valid_coder_name
+from codeer.segmentation import Sentence, segment
+from codeer.store import atomic_write_text
+from codeer.transcript import Transcript
+from codeer.yamlio import dump_yaml, load_yaml, pydantic_problems
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+    from codeer.nlp.matching import Hit, MatcherSet, TokenInfo
+    from codeer.project import Project
+
+Status = Literal["pending", "accepted", "rejected"]
+Progress = Callable[[int], None]
+
+_UNITS = ["nul", "een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen"]
+_TEENS = ["tien", "elf", "twaalf", "dertien", "veertien", "vijftien", "zestien", "zeventien",
+          "achttien", "negentien"]  # fmt: skip
+_TENS = {2: "twintig", 3: "dertig", 4: "veertig", 5: "vijftig"}
+
+
+def _number_words() -> dict[str, int]:
+    words: dict[str, int] = {w: i for i, w in enumerate(_UNITS)}
+    words.update({"één": 1, "eén": 1})
+    words.update({w: 10 + i for i, w in enumerate(_TEENS)})
+    for t, tw in _TENS.items():
+        words[tw] = 10 * t
+        for u in range(1, 10):
+            unit = _UNITS[u]
+            joint = "ën" if unit.endswith("e") else "en"
+            words[f"{unit}{joint}{tw}"] = 10 * t + u
+    words.update({"tweeën": 2, "drieën": 3, "vieren": 4, "vijven": 5, "zessen": 6})
+    return words
+
+
+NUMBER_WORDS = _number_words()
+
+
+class Evidence(BaseModel):
+    """A matched token: its body offsets, its text and the keyword (or pattern) that matched."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    start: int
+    end: int
+    text: str
+    keyword: str
+
+
+class Suggestion(BaseModel):
+    """One code proposed for one sentence."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    code: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    quote: str
+    sentence: int
+    evidence: tuple[Evidence, ...] = ()
+    value: int | str | None = None
+    status: Status = "pending"
+    coding_id: str | None = None
+    decided: dt.datetime | None = None
+
+
+class SuggestionsFile(BaseModel):
+    """The suggestions for one coder on one transcript, decided ones included."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    transcript: str
+    coder: str
+    transcript_hash: str
+    suggestions: list[Suggestion] = Field(default_factory=list)
+
+    def get(self, suggestion_id: str) -> Suggestion | None:
+        return next((s for s in self.suggestions if s.id == suggestion_id), None)
+
+    def pending(self) -> list[Suggestion]:
+        return [s for s in self.suggestions if s.status == "pending"]
+
+    def to_yaml(self) -> str:
+        data = self.model_copy(
+            update={"suggestions": sorted(self.suggestions, key=lambda s: (s.start, s.code, s.id))}
+        ).model_dump(mode="json", exclude_none=True)
+        for item in data["suggestions"]:
+            if item.get("status") == "pending":
+                item.pop("status")
+        return dump_yaml(data)
+
+
+def suggestion_id(transcript_id: str, code: str, start: int, end: int) -> str:
+    """Stable over runs: the same code on the same sentence of the same transcript."""
+    raw = f"{transcript_id}\x1f{code}\x1f{start}\x1f{end}".encode()
+    return hashlib.sha1(raw).hexdigest()[:12]
+
+
+# --- making suggestions ------------------------------------------------------------------------
+class Suggester:
+    """Compiles the codebook's keywords once and proposes codings for transcripts."""
+
+    def __init__(
+        self,
+        codebook: Codebook,
+        *,
+        nlp: Language | None = None,
+        codes: Iterable[str] | None = None,
+        include_interviewer: bool = False,
+    ) -> None:
+        from codeer.nlp.matching import MatcherSet
+        from codeer.nlp.pipeline import LEMMATIZER, get_pipeline
+
+        self.codebook = codebook
+        self.nlp = nlp if nlp is not None else get_pipeline()
+        self.matchers: MatcherSet = MatcherSet(codebook, self.nlp, codes)
+        self.include_interviewer = include_interviewer
+        self._lemmatizer = self.nlp.get_pipe(LEMMATIZER)
+
+    @property
+    def codes(self) -> list[str]:
+        """The codes that can be suggested (they have keywords or patterns)."""
+        return list(self.matchers.codes)
+
+    def suggest(
+        self, transcript: Transcript, sentences: Sequence[Sentence] | None = None
+    ) -> list[Suggestion]:
+        """Fresh (pending) suggestions for one transcript, in body order."""
+        from codeer.nlp.matching import token_info
+
+        sentences = segment(transcript) if sentences is None else sentences
+        body = transcript.body
+        by_turn: dict[int, list[Sentence]] = {}
+        for s in sentences:
+            by_turn.setdefault(s.turn_index, []).append(s)
+        out: list[Suggestion] = []
+        for turn in transcript.turns:
+            sents = by_turn.get(turn.index)
+            if not sents or (turn.is_interviewer and not self.include_interviewer):
+                continue
+            base = sents[0].start
+            doc = self._lemmatizer(self.nlp.make_doc(body[base : sents[-1].end]))
+            info = token_info(doc, base)
+            pattern_hits = self.matchers.pattern_hits(doc)
+            out.extend(self._turn(transcript, sents, info, pattern_hits))
+        return out
+
+    def _turn(
+        self,
+        transcript: Transcript,
+        sents: list[Sentence],
+        info: TokenInfo,
+        pattern_hits: list[Hit],
+    ) -> list[Suggestion]:
+        out: list[Suggestion] = []
+        starts, n = info.start, len(info)
+        k = 0
+        for sent in sents:
+            while k < n and starts[k] < sent.start:
+                k += 1
+            lo = k
+            while k < n and starts[k] < sent.end:
+                k += 1
+            hi = k
+            if lo == hi:
+                continue
+            hits = self.matchers.match_tokens(info, lo, hi)
+            hits += [h for h in pattern_hits if lo <= h.tokens[0] < hi and h.tokens[-1] < hi]
+            if not hits:
+                continue
+            for code_id, code_hits in self.matchers.filter_hits(hits, info, lo, hi).items():
+                out.append(self._make(transcript, sent, code_id, code_hits, info, lo, hi))
+        return out
+
+    def _make(
+        self,
+        transcript: Transcript,
+        sent: Sentence,
+        code_id: str,
+        hits: list[Hit],
+        info: TokenInfo,
+        lo: int,
+        hi: int,
+    ) -> Suggestion:
+        body = transcript.body
+        seen: dict[tuple[int, int], Evidence] = {}
+        for h in hits:
+            for t in h.tokens:
+                a, b = info.start[t], info.end[t]
+                if (a, b) not in seen:
+                    seen[(a, b)] = Evidence(start=a, end=b, text=body[a:b], keyword=h.keyword.text)
+        evidence = tuple(sorted(seen.values(), key=lambda e: e.start))
+        value = propose_value(self.codebook[code_id], info.lower[lo:hi], info.lemma[lo:hi])
+        return Suggestion(
+            id=suggestion_id(transcript.id, code_id, sent.start, sent.end),
+            code=code_id,
+            start=sent.start,
+            end=sent.end,
+            quote=sent.text,
+            sentence=sent.index,
+            evidence=evidence,
+            value=value,
+        )
+
+
+def propose_value(code: Code, lower: Sequence[str], lemma: Sequence[str]) -> int | str | None:
+    """A value for a valued code when the sentence states one unambiguously, else None."""
+    spec = code.value
+    if spec is None:
+        return None
+    if spec.type == "integer":
+        found: list[int] = []
+        for word in lower:
+            n = int(word) if word.isdigit() and len(word) < 6 else NUMBER_WORDS.get(word)
+            if n is not None and spec.check(n) is None and n not in found:
+                found.append(n)
+        return found[0] if len(found) == 1 else None
+    cats = [c for c in spec.categories if c in lower or c in lemma]
+    return cats[0] if len(cats) == 1 else None
+
+
+# --- the suggestions files -------------------------------------------------------------------
+def load_suggestions(paths: ProjectPaths, coder: str, transcript_id: str) -> SuggestionsFile | None:
+    path = paths.suggestions_file(coder, transcript_id)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except UnicodeDecodeError as exc:
+        raise CodingsError(
+            f"not valid UTF-8 (byte {exc.start})",
+            path=path,
+            hint="delete it and run codeer suggest",
+        ) from None
+    raw, lines = load_yaml(text, path, error=CodingsError)
+    try:
+        sf = SuggestionsFile.model_validate(raw)
+    except ValidationError as exc:
+        line, msg = pydantic_problems(exc, lines)[0]
+        raise CodingsError(
+            msg, path=path, line=line, hint="delete the file and run codeer suggest again"
+        ) from None
+    if sf.transcript != transcript_id or sf.coder != coder:
+        raise CodingsError(
+            f"file is for {sf.coder}/{sf.transcript}, not {coder}/{transcript_id}",
+            path=path,
+            line=1,
+            hint="delete it and run codeer suggest again",
+        )
+    return sf
+
+
+def save_suggestions(paths: ProjectPaths, sf: SuggestionsFile) -> Path:
+    _check_coder(sf.coder)
+    path = paths.suggestions_file(sf.coder, sf.transcript)
+    atomic_write_text(path, sf.to_yaml())
+    return path
+
+
+def _check_coder(coder: str) -> None:
+    if not is_valid_coder_name(coder):
+        raise UsageError(
+            f"coder name {coder!r} is not allowed",
+            hint="use letters, digits, '_', '.', '-' (it becomes a folder name)",
+        )
+
+
+def merge_suggestions(
+    transcript: Transcript,
+    coder: str,
+    fresh: Sequence[Suggestion],
+    previous: SuggestionsFile | None,
+    codings: CodingsFile | None,
+) -> SuggestionsFile:
+    """Decided suggestions stay; fresh ones that repeat a decision or an existing coding go."""
+    decided = [s for s in (previous.suggestions if previous else []) if s.status != "pending"]
+    decided_ids = {s.id for s in decided}
+    decided_quotes = {(s.code, s.quote) for s in decided}
+    coded = codings.codings if codings else []
+    keep: list[Suggestion] = list(decided)
+    for s in fresh:
+        if s.id in decided_ids or (s.code, s.quote) in decided_quotes:
+            continue
+        if any(c.code == s.code and c.overlaps(s.start, s.end) for c in coded):
+            continue
+        keep.append(s)
+    return SuggestionsFile(
+        transcript=transcript.id,
+        coder=coder,
+        transcript_hash=transcript.content_hash,
+        suggestions=keep,
+    )
+
+
+def run_suggest(
+    project: Project,
+    coder: str,
+    transcript_ids: Sequence[str] | None = None,
+    *,
+    suggester: Suggester | None = None,
+    progress: Progress | None = None,
+    write: bool = True,
+) -> dict[str, SuggestionsFile]:
+    """Suggest for the given transcripts (default: all) and write the merged files."""
+    _check_coder(coder)
+    ids = list(transcript_ids) if transcript_ids else list(project.transcripts)
+    transcripts = [project.transcript(t) for t in ids]
+    suggester = suggester or Suggester(project.codebook)
+    out: dict[str, SuggestionsFile] = {}
+    for t in transcripts:
+        previous = load_suggestions(project.paths, coder, t.id)
+        sf = merge_suggestions(
+            t, coder, suggester.suggest(t), previous, project.codings(coder, t.id)
+        )
+        if write:
+            save_suggestions(project.paths, sf)
+        out[t.id] = sf
+        if progress is not None:
+            progress(1)
+    return out
+
+
+# --- deciding ------------------------------------------------------------------------------------
+def _find(
+    project: Project, coder: str, transcript_id: str, suggestion_id: str
+) -> tuple[SuggestionsFile, Suggestion]:
+    _check_coder(coder)
+    sf = load_suggestions(project.paths, coder, transcript_id)
+    s = sf.get(suggestion_id) if sf is not None else None
+    if sf is None or s is None:
+        raise UsageError(
+            f"no suggestion '{suggestion_id}' for coder '{coder}' on transcript '{transcript_id}'",
+            hint="run 'codeer suggest' first and use an id it printed",
+        )
+    return sf, s
+
+
+def _replace(sf: SuggestionsFile, s: Suggestion) -> SuggestionsFile:
+    return sf.model_copy(update={"suggestions": [s if x.id == s.id else x for x in sf.suggestions]})
+
+
+def accept(
+    project: Project,
+    coder: str,
+    transcript_id: str,
+    suggestion_id: str,
+    *,
+    value: int | str | None = None,
+) -> Coding:
+    """Turn a suggestion into a coding (saved through the Store) and mark it accepted.
+
+    Accepting twice returns the same coding; an identical coding that already exists is reused.
+    """
+    sf, s = _find(project, coder, transcript_id, suggestion_id)
+    if s.status == "rejected":
+        raise UsageError(
+            f"suggestion '{suggestion_id}' was rejected",
+            hint="code the passage by hand if you changed your mind",
+        )
+    transcript = project.transcript(transcript_id)
+    if sf.transcript_hash != transcript.content_hash or transcript.body[s.start : s.end] != s.quote:
+        raise UsageError(
+            f"transcript '{transcript_id}' changed since the suggestions were made",
+            hint="run 'codeer suggest' again",
+        )
+    code = project.codebook.codes.get(s.code)
+    if code is None:
+        raise UsageError(
+            f"code '{s.code}' is no longer in the codebook", hint="run 'codeer suggest' again"
+        )
+    chosen = value if value is not None else s.value
+    if chosen is not None and code.value is not None and code.value.check(chosen) is not None:
+        raise UsageError(f"value for '{s.code}': {code.value.check(chosen)}")
+    if chosen is not None and code.value is None:
+        raise UsageError(f"code '{s.code}' carries no value")
+    cf = project.store.load(coder, transcript_id) or CodingsFile(
+        transcript=transcript_id, coder=coder, transcript_hash=transcript.content_hash
+    )
+    coding = next(
+        (
+            c
+            for c in cf.codings
+            if (s.coding_id is not None and c.id == s.coding_id)
+            or (c.code == s.code and c.start == s.start and c.end == s.end)
+        ),
+        None,
+    )
+    if coding is None:
+        coding = Coding(
+            code=s.code, start=s.start, end=s.end, quote=s.quote, value=chosen, coder=coder
+        )
+        cf.codings.append(coding)
+        project.store.save(cf)
+    if s.status != "accepted" or s.coding_id != coding.id:
+        done = s.model_copy(update={"status": "accepted", "coding_id": coding.id, "decided": now()})
+        save_suggestions(project.paths, _replace(sf, done))
+    return coding
+
+
+def reject(project: Project, coder: str, transcript_id: str, suggestion_id: str) -> Suggestion:
+    """Mark a suggestion rejected; it will not be proposed again."""
+    sf, s = _find(project, coder, transcript_id, suggestion_id)
+    if s.status == "accepted":
+        raise UsageError(
+            f"suggestion '{suggestion_id}' was already accepted as coding '{s.coding_id}'",
+            hint="remove that coding in the workbench instead",
+        )
+    if s.status == "rejected":
+        return s
+    done = s.model_copy(update={"status": "rejected", "decided": now()})
+    save_suggestions(project.paths, _replace(sf, done))
+    return done
