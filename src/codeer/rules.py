@@ -237,7 +237,10 @@ def _read(path: Path) -> str:
 def _fail(
     exc: ValidationError, lines: LineMap, path: Path, prefix: tuple[str | int, ...], hint: str
 ) -> CodebookError:
-    line, msg = pydantic_problems(exc, _PrefixedLines(lines, prefix))[0]
+    problems = pydantic_problems(exc, _PrefixedLines(lines, prefix))
+    # a misspelt key also shows up as a missing one; naming the misspelling helps more
+    problems.sort(key=lambda p: not p[1].startswith("unknown key"))
+    line, msg = problems[0]
     where = ".".join(str(p) for p in prefix)
     return CodebookError(f"{where}: {msg}" if where else msg, path=path, line=line, hint=hint)
 

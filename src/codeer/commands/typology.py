@@ -100,10 +100,11 @@ def _json(
     if other is not None:
         data["compare"] = {
             "coder": compare,
+            "compared": sorted(sp for sp, r in other.items() if r.total),
             "differences": {
                 sp: {"this": results[sp].value if sp in results else None, "other": r.value}
                 for sp, r in other.items()
-                if (results[sp].value if sp in results else None) != r.value
+                if r.total and (results[sp].value if sp in results else None) != r.value
             },
         }
     return data
