@@ -21,7 +21,16 @@ from codeer.errors import TranscriptError
 from codeer.yamlio import load_yaml, pydantic_problems
 
 Role = Literal["steunpunt", "gemeente", "other"]
-SPEAKER = re.compile(r"^(?P<label>[A-Z][\w.'\- ]{0,39}?):[ \t]", re.MULTILINE)
+_NAME = r"[A-ZÀ-Þ][\w.'\-]*"
+_PARTICLE = r"(?:van|de|der|den|ten|ter|te|het|'t|la|le|el|al|bin)"
+SPEAKER = re.compile(
+    rf"^(?P<label>{_NAME}(?: (?:{_PARTICLE} )*{_NAME}){{0,3}}):[ \t]", re.MULTILINE
+)
+"""A turn marker: ``I:``, ``R2:``, ``Coördinator:``, ``Jan van der Berg:`` at the start of a line.
+
+Every word is capitalised except Dutch name particles, so ``Eerlijk gezegd: ...`` inside an answer
+does not start a turn. A transcript can list its ``speakers`` in the front matter to be exact.
+"""
 TRANSCRIPT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -38,6 +47,7 @@ class TranscriptMeta(BaseModel):
     respondent: str = ""
     title: str = ""
     notes: str = ""
+    speakers: tuple[str, ...] = ()
 
     @field_validator("id")
     @classmethod
@@ -109,9 +119,17 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFC", text.lstrip("\ufeff"))
 
 
-def split_turns(body: str) -> tuple[Turn, ...]:
+def speaker_pattern(speakers: tuple[str, ...] = ()) -> re.Pattern[str]:
+    """The default marker pattern, or exactly the declared speakers' labels."""
+    if not speakers:
+        return SPEAKER
+    labels = "|".join(re.escape(s) for s in sorted(speakers, key=len, reverse=True))
+    return re.compile(rf"^(?P<label>{labels}):[ \t]", re.MULTILINE)
+
+
+def split_turns(body: str, speakers: tuple[str, ...] = ()) -> tuple[Turn, ...]:
     """Turns start at a line beginning ``Label:``; text before the first marker is turn 0 of ''."""
-    marks = list(SPEAKER.finditer(body))
+    marks = list(speaker_pattern(speakers).finditer(body))
     turns: list[Turn] = []
     if not marks:
         if body.strip():
@@ -164,9 +182,9 @@ def parse_transcript(raw: str, path: Path) -> Transcript:
             f"front matter: {msg}",
             path=path,
             line=line,
-            hint="keys: id, case, role (steunpunt | gemeente | other), date (YYYY-MM-DD), interviewer, respondent",
+            hint="keys: id, case, role (steunpunt | gemeente | other), date (YYYY-MM-DD), interviewer, respondent, speakers",
         ) from None
-    return Transcript(meta, body, split_turns(body), path, body_line)
+    return Transcript(meta, body, split_turns(body, meta.speakers), path, body_line)
 
 
 def load_transcript(path: Path) -> Transcript:
@@ -185,5 +203,5 @@ def render_transcript(meta: TranscriptMeta, body: str) -> str:
     """The file text for a transcript (used by scripts that author the example)."""
     from codeer.yamlio import dump_yaml
 
-    header = dump_yaml(meta.model_dump(mode="json", exclude_defaults=True))
+    header = dump_yaml(meta.model_dump(mode="python", exclude_defaults=True))
     return f"---\n{header}---\n{body}"
