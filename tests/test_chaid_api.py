@@ -187,7 +187,7 @@ def test_likelihood_ratio_option() -> None:
     assert split is not None and split.test == "likelihood_ratio"
     # Rebuild the root table from the children and check G^2 against scipy.
     table = np.array([lr.node(c).distribution for c in split.children])
-    g, p, dof, _ = stats.chi2_contingency(table, correction=False, lambda_="log-likelihood")
+    g, _p, dof, _ = stats.chi2_contingency(table, correction=False, lambda_="log-likelihood")
     assert split.statistic == pytest.approx(g, rel=1e-9)
     assert split.df == dof
 

@@ -83,6 +83,8 @@ class Grower:
                 joint *= j
                 joint += target.codes
                 self._joint.append(joint)
+                # The joint codes hold the predictor codes too (joint // J): keep one copy.
+                col.codes = np.empty(0, dtype=col.codes.dtype)
         self.routing: dict[int, np.ndarray] = {}
         self._index = np.int32 if self.n_rows < 2**31 else np.int64
 
@@ -283,7 +285,11 @@ class Grower:
         routing = build_routing(col, outcome.groups)
         self.routing[parent.id] = routing
         rows = parent.rows if parent.rows is not None else np.arange(self.n_rows, dtype=self._index)
-        position = routing[col.codes[rows]]
+        if self.scale:
+            codes = col.codes[rows]
+        else:
+            codes = self._joint[k][rows] // self.target.n_classes
+        position = routing[codes]
         out = []
         for pos, (child_id, group) in enumerate(zip(children, outcome.groups, strict=True)):
             out.append(
@@ -306,7 +312,7 @@ def build_routing(col: EncodedColumn, groups: tuple[tuple[int, ...], ...]) -> np
     send them (the group of the next higher present category, or the last group); for a nominal
     predictor, and for a missing category the node never saw, the case stays in the node.
     """
-    routing = np.full(col.n_codes, -1, dtype=np.int64)
+    routing = np.full(col.n_codes, -1, dtype=np.int16 if len(groups) < 2**15 else np.int64)
     for pos, group in enumerate(groups):
         routing[list(group)] = pos
     if col.ordered:

@@ -67,7 +67,9 @@ class GroupTester:
         keys = [(a, b) if a < b else (b, a) for a, b in wanted]
         todo = list(dict.fromkeys(k for k in keys if k not in self._pairs))
         if todo:
-            blocks = np.stack([np.vstack([self.row(a), self.row(b)]) for a, b in todo])
+            first = np.array([self.row(a) for a, _ in todo])
+            second = np.array([self.row(b) for _, b in todo])
+            blocks = np.stack([first, second], axis=1)
             for key, result in zip(
                 todo, pair_tests(blocks, self.scale_target, self.likelihood_ratio), strict=True
             ):
