@@ -285,10 +285,7 @@ class Grower:
         routing = build_routing(col, outcome.groups)
         self.routing[parent.id] = routing
         rows = parent.rows if parent.rows is not None else np.arange(self.n_rows, dtype=self._index)
-        if self.scale:
-            codes = col.codes[rows]
-        else:
-            codes = self._joint[k][rows] // self.target.n_classes
+        codes = col.codes[rows] if self.scale else self._joint[k][rows] // self.target.n_classes
         position = routing[codes]
         out = []
         for pos, (child_id, group) in enumerate(zip(children, outcome.groups, strict=True)):
