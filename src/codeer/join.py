@@ -167,3 +167,41 @@ def join_project(
         value_labels=dict(derivation.value_labels),
         source=path,
     )
+
+
+def read_table(path: Path, d: RegistrationDictionary | None = None) -> pd.DataFrame:
+    """Read a table codeer wrote (csv) back with its types: dictionary columns as declared,
+    true/false columns as booleans, numbers as numbers, duur_klasse in its order."""
+    import numpy as np
+    import pandas as pd
+
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise DataError(f"cannot read: {exc}", path=path, hint="run 'codeer join' again") from None
+    specs = d.columns if d is not None else {}
+    out: dict[str, object] = {}
+    for col in raw.columns:
+        s = raw[col]
+        empty = (s == "").to_numpy()
+        spec = specs.get(col)
+        kind = spec.type if spec is not None else None
+        low = s.str.lower()
+        if kind == "category" or col == "duur_klasse":
+            cats = list(spec.values or {}) if spec is not None else list(DURATION_CLASSES)
+            out[col] = pd.Categorical(s.where(~empty), categories=cats)
+        elif kind == "date":
+            out[col] = pd.to_datetime(s.where(~empty), format="%Y-%m-%d", errors="coerce")
+        elif kind == "boolean" or (kind is None and low[~empty].isin(["true", "false"]).all()
+                                   and (~empty).any()):  # fmt: skip
+            out[col] = pd.arrays.BooleanArray((low == "true").to_numpy(), empty)
+        elif kind == "string":
+            out[col] = s.where(~empty, None).astype(object)
+        else:
+            num = pd.to_numeric(s.where(~empty), errors="coerce")
+            if num[~empty].notna().all() and (~empty).any():
+                whole = bool(np.all(np.equal(np.mod(num[~empty], 1), 0)))
+                out[col] = num.astype("Int64") if whole else num.astype(float)
+            else:
+                out[col] = s.where(~empty, None).astype(object)
+    return pd.DataFrame(out)

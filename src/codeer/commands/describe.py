@@ -1,0 +1,191 @@
+"""``codeer describe``: the study's descriptive tables, in the terminal, as JSON or in a workbook."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from codeer.cli import json_option, project_option
+from codeer.errors import ExitCode, UsageError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from codeer.descriptives import Table
+    from codeer.project import Project
+
+
+@click.command("describe")
+@project_option
+@click.option(
+    "--level",
+    type=click.Choice(["individueel", "steunpunt"]),
+    default="individueel",
+    show_default=True,
+    help="Clients (n = registrations) or steunpunten (n = 20).",
+)
+@click.option("--by", "by", default=None, metavar="VAR", help="Also cross every variable by VAR.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Save the tables: .xlsx (one sheet per table) or .csv (long format).",
+)
+@click.option("--coder", default="a", show_default=True, help="Coder for an in-memory join.")
+@json_option
+def command(
+    project: str, level: str, by: str | None, out: Path | None, coder: str, as_json: bool
+) -> int:
+    """Frequencies, means, per-steunpunt ranges and crosstabs (chi-square, Cramér's V).
+
+    Reads variables/individueel.csv (or steunpunten.csv) when present, else joins in memory.
+    """
+    from codeer.descriptives import individual_tables, steunpunt_tables
+    from codeer.project import Project
+
+    if out is not None and out.suffix.lower() not in (".xlsx", ".csv"):
+        raise UsageError(f"cannot write '{out.suffix}' files", path=out, hint="use .xlsx or .csv")
+    proj = Project(project)
+    frame, labels = load_level(proj, level, coder)
+    if by is not None and by not in frame.columns:
+        raise UsageError(
+            f"no variable '{by}' at level {level}",
+            hint="choose one of: " + ", ".join(map(str, frame.columns[:60])),
+        )
+    if level == "individueel":
+        tables = individual_tables(frame, labels, by=by)
+    else:
+        tables = steunpunt_tables(frame, labels, by=by)
+    if out is not None:
+        save_tables(tables, out)
+    if as_json:
+        click.echo(json.dumps([_table_json(t) for t in tables], indent=1, ensure_ascii=False))
+    else:
+        _print(tables, level, len(frame))
+    if out is not None:
+        click.echo(f"wrote {out}", err=True)
+    return int(ExitCode.OK)
+
+
+def load_level(proj: Project, level: str, coder: str) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The joined table of a level, from its csv if written (and not stale), else in memory."""
+    from codeer.aggregates import AGGREGATE_VALUE_LABELS
+    from codeer.join import join_project, read_table
+    from codeer.registrations import load_dictionary
+
+    paths = proj.paths
+    d = load_dictionary(paths.registrations_dictionary)
+    labels: dict[str, Any] = {**d.value_labels(), **AGGREGATE_VALUE_LABELS}
+    path = paths.individual_table("csv") if level == "individueel" else paths.steunpunt_table()
+    reg = paths.registrations
+    fresh = path.exists() and (not reg.exists() or path.stat().st_mtime >= reg.stat().st_mtime)
+    if path.exists() and not fresh:
+        click.echo(f"{path} is older than {reg}: joining in memory (run 'codeer join')", err=True)
+    if fresh:
+        frame = read_table(path, d)
+        if level == "individueel" or "n_clienten" in frame.columns:
+            return frame, labels
+    result = join_project(proj, coder)
+    labels = {**result.value_labels, **labels}
+    return (result.individual if level == "individueel" else result.steunpunten), labels
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, bool | int | float | str):
+        return value
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def _table_json(t: Table) -> dict[str, Any]:
+    cols = [str(c) for c in t.frame.columns]
+    rows = [[_cell(v) for v in row] for row in t.frame.itertuples(index=False, name=None)]
+    return {"name": t.name, "title": t.title, "columns": cols, "rows": rows, "notes": list(t.notes)}
+
+
+def save_tables(tables: list[Table], out: Path) -> None:
+    """One sheet per table (xlsx) or one long csv; written atomically."""
+    import io
+
+    import pandas as pd
+
+    from codeer.store import atomic_write_bytes
+
+    if out.suffix.lower() == ".csv":
+        parts = []
+        for t in tables:
+            long = (
+                t.frame.astype(object)
+                .reset_index(names="rij")
+                .melt(id_vars="rij", var_name="kolom", value_name="waarde")
+            )
+            long.insert(0, "tabel", t.name)
+            parts.append(long)
+        data = pd.concat(parts, ignore_index=True).to_csv(index=False, lineterminator="\n")
+        atomic_write_bytes(out, data.encode("utf-8"))
+        return
+    buf = io.BytesIO()
+    used: set[str] = set()
+    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
+        for t in tables:
+            name = _sheet_name(t.name, used)
+            frame = t.frame.copy()
+            frame.columns = [str(c) for c in frame.columns]
+            pd.DataFrame({t.title: []}).to_excel(writer, sheet_name=name, index=False)
+            frame.to_excel(writer, sheet_name=name, index=False, startrow=2)
+            if t.notes:
+                notes = pd.DataFrame({"notes": list(t.notes)})
+                notes.to_excel(writer, sheet_name=name, index=False, startrow=len(frame) + 4)
+    atomic_write_bytes(out, buf.getvalue())
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    base = "".join(ch if ch not in "[]:*?/\\" else "_" for ch in name)[:31] or "tabel"
+    candidate, k = base, 2
+    while candidate.lower() in used:
+        suffix = f"_{k}"
+        candidate, k = base[: 31 - len(suffix)] + suffix, k + 1
+    used.add(candidate.lower())
+    return candidate
+
+
+def _print(tables: list[Table], level: str, n: int) -> None:
+    from rich.console import Console
+    from rich.table import Table as RichTable
+
+    console = Console()
+    console.print(f"[bold]codeer describe[/bold] — level {level}, n = {n}")
+    for t in tables:
+        rt = RichTable(title=t.title, caption="\n".join(t.notes) or None, title_justify="left")
+        for col in t.frame.columns:
+            numeric = t.frame[col].map(lambda v: isinstance(v, int | float)).all()
+            rt.add_column(str(col), justify="right" if numeric else "left")
+        for row in t.frame.itertuples(index=False, name=None):
+            rt.add_row(*[_shown(v) for v in row])
+        console.print(rt)
+
+
+def _shown(value: Any) -> str:
+    v = _cell(value)
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:.2f}".rstrip("0").rstrip(".") if not v.is_integer() else f"{v:.0f}"
+    return str(v)
