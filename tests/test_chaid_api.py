@@ -222,7 +222,13 @@ def test_scale_target_matches_f_oneway() -> None:
         assert node.split.p_value == pytest.approx(p, rel=1e-6)
     assert tree.root.mean == pytest.approx(df["score"].mean())
     assert tree.root.sd == pytest.approx(df["score"].std())
-    assert tree.risk().estimate > 0
+    # Risk: mean squared residual around the leaf means; SE from the fourth moments.
+    residual = df["score"] - out["node"].map({n.id: n.mean for n in tree.nodes})
+    risk = tree.risk()
+    assert risk.estimate == pytest.approx((residual**2).mean(), rel=1e-9)
+    n = len(df)
+    expected_se = math.sqrt(((residual**4).mean() - risk.estimate**2) / n)
+    assert risk.std_error == pytest.approx(expected_se, rel=1e-9)
 
 
 def _descends(tree: Tree, node_id: int, ancestor: int) -> bool:

@@ -176,3 +176,30 @@ def test_min_child_merges_small_group_into_most_similar() -> None:
     assert [forced.node(i).n for i in forced.root.split.children] == [60, 60]
     assert forced.root.split.p_value == pytest.approx(0.8516477351954426, rel=1e-6)
     assert math.isclose(forced.root.split.statistic, 432000 / 12351600, rel_tol=1e-12)
+
+
+def test_resplit_of_a_merged_category_by_hand() -> None:
+    # SPLITMERGED: categories 0, 1, 2 pooled into one compound; 0 is 30 A / 10 B while 1 and
+    # 2 are 10 A / 30 B each. The best binary cut of the compound is {0} | {1, 2}:
+    # ad-bc = 30*60 - 10*20 = 1600; 120 * 1600^2 / (40*80*50*70) = 307.2e6 / 11.2e6 = 27.43,
+    # p = 1.6e-7 <= 0.05, so the compound is split again there.
+    from codeer.chaid.merging import _resplit
+
+    table = np.array([[30, 10], [10, 30], [10, 30], [25, 25]], dtype=float)
+    tester = GroupTester(table, scale_target=False, likelihood_ratio=False)
+    assert tester.pair((0,), (1, 2)).statistic == pytest.approx(307.2e6 / 11.2e6, rel=1e-12)
+    config = ChaidSettings(split_merged=True)
+    groups = _resplit([(0, 1, 2), (3,)], MergeKind.NOMINAL, None, tester, config)
+    assert sorted(groups) == [(0,), (1, 2), (3,)]
+    # An ordinal compound can only be cut between neighbours: {0} | {1, 2} is such a cut.
+    assert sorted(_resplit([(0, 1, 2), (3,)], MergeKind.ORDINAL, None, tester, config)) == [
+        (0,),
+        (1, 2),
+        (3,),
+    ]
+    # With a strict enough threshold the compound stays whole.
+    strict = ChaidSettings(split_merged=True, alpha_resplit=1e-9)
+    assert _resplit([(0, 1, 2), (3,)], MergeKind.NOMINAL, None, tester, strict) == [
+        (0, 1, 2),
+        (3,),
+    ]

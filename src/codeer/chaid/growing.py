@@ -86,6 +86,7 @@ class Grower:
                 # The joint codes hold the predictor codes too (joint // J): keep one copy.
                 col.codes = np.empty(0, dtype=col.codes.dtype)
         self.routing: dict[int, np.ndarray] = {}
+        self.moments: dict[int, tuple[float, float]] = {}  # scale target: node SS, sum dev^4
         self._index = np.int32 if self.n_rows < 2**31 else np.int64
 
     # -- per-node statistics ---------------------------------------------------------------
@@ -142,7 +143,8 @@ class Grower:
         wt = np.ones(len(y)) if w is None else w
         n = float(wt.sum())
         mean_c = float((wt * y).sum() / n)
-        ss = float((wt * (y - mean_c) ** 2).sum())
+        dev2 = (y - mean_c) ** 2
+        ss = float((wt * dev2).sum())
         sd = math.sqrt(ss / (n - 1)) if n > 1 else 0.0
         mean = mean_c + self.target.offset
         return {
@@ -154,6 +156,8 @@ class Grower:
             "predicted": mean,
             "predicted_label": f"{mean:.6g}",
             "pure": ss <= 1e-12 * max(1.0, n * mean_c * mean_c),
+            "ss": ss,
+            "fourth": float((wt * dev2 * dev2).sum()),
         }
 
     # -- choosing a split ------------------------------------------------------------------
@@ -237,6 +241,8 @@ class Grower:
                     next_id += len(children)
                     split = self._split(k, outcome, children, forced)
                     queue.extend(self._children(pending, k, outcome, children))
+            if self.scale:
+                self.moments[pending.id] = (info["ss"], info["fourth"])
             finished[pending.id] = Node(
                 id=pending.id,
                 parent=pending.parent,

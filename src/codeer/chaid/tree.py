@@ -61,6 +61,7 @@ class Tree:
     weight: str | None = None
     _encoders: Mapping[str, EncodedColumn] = field(default_factory=dict, repr=False)
     _routing: Mapping[int, np.ndarray] = field(default_factory=dict, repr=False)
+    _moments: Mapping[int, tuple[float, float]] = field(default_factory=dict, repr=False)
 
     @property
     def root(self) -> Node:
@@ -122,11 +123,12 @@ class Tree:
             wrong = sum(n.n - max(n.distribution or (0.0,)) for n in leaves)
             r = wrong / total
             return Risk(r, math.sqrt(r * (1 - r) / total))
-        # Within-node variance; its SE needs the fourth moments, which the nodes do not keep,
-        # so it is reported as the normal-theory approximation sqrt(2/N) * risk.
-        ss = sum((n.sd or 0.0) ** 2 * (n.n - 1) for n in leaves if n.n > 1)
+        # Within-node variance R = sum_t sum_i w (y - mean_t)^2 / N, with SPSS's standard
+        # error sqrt((sum_t sum_i w (y - mean_t)^4 / N - R^2) / N).
+        ss = sum(self._moments[n.id][0] for n in leaves)
+        fourth = sum(self._moments[n.id][1] for n in leaves)
         r = ss / total
-        return Risk(r, r * math.sqrt(2.0 / total))
+        return Risk(r, math.sqrt(max(0.0, fourth / total - r * r) / total))
 
     def classification_table(self) -> ClassificationTable:
         """Observed by predicted on the growing data (nominal target)."""
@@ -362,6 +364,7 @@ def grow_tree(
         weight=weight,
         _encoders=encoders,
         _routing=dict(grower.routing),
+        _moments=dict(grower.moments),
     )
 
 
