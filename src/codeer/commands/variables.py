@@ -27,6 +27,7 @@ CONFLICT_COLUMNS = [
     "waarde",
     "transcripten",
     "codes",
+    "grondslag",
     "citaten",
 ]
 
@@ -121,6 +122,8 @@ def conflicts_frame(derivation: Derivation) -> pd.DataFrame:
                     "waarde": text_value(side.value),
                     "transcripten": " ".join(side.transcripts),
                     "codes": " ".join(sorted({e.code for e in side.evidence})),
+                    # 'topic' means implied: the topic came up without the code itself
+                    "grondslag": " ".join(sorted({e.basis for e in side.evidence})),
                     "citaten": " | ".join(f"[{e.transcript}] {e.quote}" for e in side.evidence),
                 }
             )
