@@ -178,7 +178,7 @@ def generate(feiten: dict) -> pd.DataFrame:
 
     # health: steunpunten with a mandatory huiskamer see more psychiatric clients
     psych_prop = {
-        s: (0.85 if v["huiskamer_bezoek"] == "verplicht" else 0.35) + 0.1 * rng.random()
+        s: (0.95 if v["huiskamer_bezoek"] == "verplicht" else 0.2) + 0.1 * rng.random()
         for s, v in sps.items()
     }
     soma_prop = {s: rng.random() for s in sps}
@@ -206,7 +206,7 @@ def generate(feiten: dict) -> pd.DataFrame:
     # steunpunten among them) steer more clients towards return; psychiatric clients less so
     jur = np.array([bool(sps[s]["juridisch_perspectief_eerst"]) for s in sp])
     traject = np.full(n, "verblijf", dtype=object)
-    w = np.where(jur, 1.0, 2.6) * np.where(psych, 0.6, 1.0)
+    w = np.where(jur, 1.0, 4.5) * np.where(psych, 0.6, 1.0)
     free = np.arange(n)
     chosen = pick(rng, free, w, TRAJECT["terugkeer"])
     traject[chosen] = "terugkeer"
