@@ -175,3 +175,36 @@ def test_merging_stops_at_significance(
     if len(groups) > 2:
         for i, j in allowable_pairs(groups, kind, missing):
             assert tester.pair(groups[i], groups[j]).p_value <= alpha
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(13, 30), st.integers(2, 4), st.integers(0, 2**31 - 1), st.booleans())
+def test_matrix_merging_equals_pairwise_merging(
+    n_cat: int, n_cls: int, seed: int, exhaustive: bool
+) -> None:
+    """Many nominal categories merge through a p-value matrix; it must match the plain loop."""
+    from codeer.chaid import merging
+
+    rng = np.random.default_rng(seed)
+    profiles = rng.dirichlet(np.ones(n_cls), size=3)
+    table = np.array(
+        [rng.multinomial(rng.integers(5, 80), profiles[rng.integers(3)]) for _ in range(n_cat)],
+        dtype=float,
+    )
+    present = list(range(n_cat))
+    config = ChaidSettings()
+
+    def run() -> list[Group]:
+        tester = GroupTester(table, scale_target=False, likelihood_ratio=False)
+        if exhaustive:
+            return merging.merge_exhaustive(present, MergeKind.NOMINAL, None, tester)
+        return merge_chaid(present, MergeKind.NOMINAL, None, tester, config)
+
+    fast = run()
+    saved = merging._MATRIX_FROM
+    merging._MATRIX_FROM = 10**6
+    try:
+        slow = run()
+    finally:
+        merging._MATRIX_FROM = saved
+    assert fast == slow

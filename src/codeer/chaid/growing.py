@@ -279,7 +279,7 @@ class Grower:
             adjusted_p=outcome.adjusted_p,
             log_p=outcome.test.log_p,
             log_adjusted_p=outcome.log_adjusted_p,
-            multiplier=float(outcome.multiplier),
+            multiplier=_as_float(outcome.multiplier),
             n_categories=outcome.n_categories,
             forced=forced,
         )
@@ -306,6 +306,14 @@ class Grower:
                 )
             )
         return out
+
+
+def _as_float(value: int) -> float:
+    """A Bonferroni multiplier as a float; Stirling numbers of 200+ categories overflow."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf
 
 
 def build_routing(col: EncodedColumn, groups: tuple[tuple[int, ...], ...]) -> np.ndarray:

@@ -189,6 +189,8 @@ def merge_chaid(
     """Kass's merging: join the least different allowable pair while its p > alpha_merge."""
     groups = _sort_groups([(c,) for c in present], missing)
     log_alpha = math.log(settings.alpha_merge)
+    if kind is MergeKind.NOMINAL and not settings.split_merged and len(groups) > _MATRIX_FROM:
+        return _merge_nominal_matrix(groups, tester, log_alpha)[0]
     seen: set[tuple[Group, ...]] = {tuple(groups)}
     for _ in range(10 * len(present) + 10):
         if len(groups) <= 2:
@@ -207,6 +209,52 @@ def merge_chaid(
                 break
             seen.add(state)
     return groups
+
+
+# Above this many categories a nominal predictor merges with a matrix of pair p-values, updated
+# by one batch per merge, instead of re-listing all C(k, 2) pairs at every step. Same result:
+# the same pairs in the same (row-major) order, first maximum wins.
+_MATRIX_FROM = 12
+
+
+def _merge_nominal_matrix(
+    groups: list[Group], tester: GroupTester, log_alpha: float | None
+) -> tuple[list[Group], list[Group]]:
+    """Nominal merging; log_alpha None merges down to two (Exhaustive CHAID).
+
+    Returns the final groups and the grouping of the sequence with the smallest p."""
+    groups = list(groups)
+    k = len(groups)
+    logp = np.full((k, k), -np.inf)
+    upper = [(i, j) for i in range(k) for j in range(i + 1, k)]
+    for (i, j), result in zip(
+        upper, tester.pairs([(groups[i], groups[j]) for i, j in upper]), strict=True
+    ):
+        logp[i, j] = result.log_p
+    best = list(groups)
+    best_lp = tester.test(groups).log_p if log_alpha is None else 0.0
+    while len(groups) > 2:
+        flat = int(np.argmax(logp))
+        i, j = divmod(flat, len(groups))
+        if j <= i:  # every pair is -inf (p = 0): the first pair, as the list path takes it
+            i, j = 0, 1
+        if log_alpha is not None and logp[i, j] <= log_alpha:
+            break
+        groups[i] = tuple(sorted(groups[i] + groups[j]))
+        del groups[j]
+        logp = np.delete(np.delete(logp, j, axis=0), j, axis=1)
+        others = [m for m in range(len(groups)) if m != i]
+        results = tester.pairs([(groups[i], groups[m]) for m in others])
+        for m, result in zip(others, results, strict=True):
+            if m < i:
+                logp[m, i] = result.log_p
+            else:
+                logp[i, m] = result.log_p
+        if log_alpha is None:
+            lp = tester.test(groups).log_p
+            if lp < best_lp:
+                best, best_lp = list(groups), lp
+    return groups, best
 
 
 def _resplit(
@@ -239,6 +287,8 @@ def merge_exhaustive(
 ) -> list[Group]:
     """Biggs et al.: merge down to two groups, keep the grouping with the smallest p."""
     groups = _sort_groups([(c,) for c in present], missing)
+    if kind is MergeKind.NOMINAL and len(groups) > _MATRIX_FROM:
+        return _merge_nominal_matrix(groups, tester, None)[1]
     best = list(groups)
     best_lp = tester.test(groups).log_p
     while len(groups) > 2:
