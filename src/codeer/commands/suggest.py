@@ -175,43 +175,37 @@ def _print_suggestions(out: Console, files: dict[str, SuggestionsFile], show_all
 def _print_evaluation(out: Console, result: Evaluation) -> None:
     from rich.table import Table
 
+    from codeer.nlp.evaluation import Score
+
     table = Table(
         title=f"Suggestions against coder {result.coder}: {result.transcripts} transcripts, "
-        f"{result.sentences} sentences (sentence level)"
+        f"{result.sentences} sentences (sentence level)",
+        caption="TP/FP: suggestions confirmed or not by the coder; found/FN: coder's "
+        "(code, sentence) pairs suggested or missed",
     )
-    for col in ("code", "TP", "FP", "FN", "precision", "recall", "F1"):
+    for col in ("code", "TP", "FP", "found", "FN", "precision", "recall", "F1"):
         table.add_column(col, justify="left" if col == "code" else "right")
-    for code, s in sorted(result.per_code.items()):
+
+    def row(name: str, s: Score, style: str | None = None) -> None:
         table.add_row(
-            code,
-            str(s.tp),
-            str(s.fp),
-            str(s.fn),
-            f"{s.precision:.2f}",
-            f"{s.recall:.2f}",
-            f"{s.f1:.2f}",
+            name,
+            *(str(x) for x in (s.tp, s.fp, s.found, s.fn)),
+            *(f"{x:.2f}" for x in (s.precision, s.recall, s.f1)),
+            style=style,
         )
-    m = result.micro
+
+    for code, s in sorted(result.per_code.items()):
+        row(code, s)
     table.add_section()
-    table.add_row(
-        "micro",
-        str(m.tp),
-        str(m.fp),
-        str(m.fn),
-        f"{m.precision:.2f}",
-        f"{m.recall:.2f}",
-        f"{m.f1:.2f}",
-        style="bold",
-    )
+    row("micro", result.micro, "bold")
     ma = result.macro
     table.add_row(
         "macro",
         "",
         "",
         "",
-        f"{ma['precision']:.2f}",
-        f"{ma['recall']:.2f}",
-        f"{ma['f1']:.2f}",
+        "",
+        *(f"{ma[k]:.2f}" for k in ("precision", "recall", "f1")),
         style="bold",
     )
     out.print(table)

@@ -1,20 +1,24 @@
 """How well the keyword suggestions reproduce a coder's codings, at sentence level.
 
-The unit is a (transcript, sentence, code) pair.
+The unit is a (transcript, sentence, code) pair; a coding or suggestion covers every sentence its
+span overlaps.
 
-- Gold pairs: the coder applied code C to a span overlapping sentence S. A coding of a code also
-  counts for each of its ancestors (a coding of ``voorzieningen.huiskamer.geen`` is evidence for
-  ``voorzieningen.huiskamer``), the rule ``Codebook.descendants`` states.
-- Suggested pairs: the suggester proposed C for S.
-- A suggested pair that is a gold pair is a true positive, so a suggestion of a group code is
-  right when the coder applied the group code or any of its descendants there; a suggested pair
-  that is not gold is a false positive; a gold pair that was not suggested is a false negative.
+- Gold pairs: the coder applied code C to a span overlapping sentence S.
+- Precision side: a suggested pair (C, S) is a true positive when the coder applied C to a span
+  overlapping S, or, when C is a group code, any descendant of C (a coding of
+  ``voorzieningen.huiskamer.geen`` confirms a suggestion of ``voorzieningen.huiskamer``: the topic
+  was right and the coder picked the precise code). Otherwise it is a false positive.
+- Recall side: a gold pair (C, S) is found when exactly C was suggested for S; a gold pair that was
+  not suggested is a false negative. A group-code suggestion does not find a leaf coding (it is
+  less precise), and a leaf suggestion does not find a group coding.
+- So for a leaf code TP = found; for a group code TP may exceed found. Precision = TP/(TP+FP),
+  recall = found/(found+FN), F1 their harmonic mean.
 - Only codes that can be suggested (they have keywords or patterns) are evaluated, and only the
   transcripts the coder has a codings file for. Interviewer sentences are not suggested, so a
   coding on an interviewer's question can only be missed: that is counted, not hidden.
-- Precision, recall and F1 per code; micro averages sum TP, FP and FN over codes; macro averages
-  are the unweighted mean of the per-code figures over codes with at least one gold or suggested
-  pair. A figure whose denominator is zero counts as 0.
+- Micro averages sum TP, FP, found and FN over codes; macro averages are the unweighted mean of
+  the per-code figures over codes with at least one gold or suggested pair. A figure whose
+  denominator is zero counts as 0.
 """
 
 from __future__ import annotations
@@ -23,7 +27,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from codeer.codebook import Codebook
 from codeer.codings import CodingsFile
 from codeer.segmentation import Sentence, segment, sentences_overlapping
 
@@ -36,19 +39,20 @@ Pair = tuple[str, int, str]  # transcript id, sentence index, code
 
 @dataclass(frozen=True)
 class Score:
-    tp: int
-    fp: int
-    fn: int
+    tp: int  # suggestions the coder's codings confirm
+    fp: int  # suggestions they do not
+    found: int  # gold pairs suggested with exactly their code
+    fn: int  # gold pairs not suggested
     precision: float
     recall: float
     f1: float
 
     @classmethod
-    def of(cls, tp: int, fp: int, fn: int) -> Score:
+    def of(cls, tp: int, fp: int, found: int, fn: int) -> Score:
         p = tp / (tp + fp) if tp + fp else 0.0
-        r = tp / (tp + fn) if tp + fn else 0.0
+        r = found / (found + fn) if found + fn else 0.0
         f = 2 * p * r / (p + r) if p + r else 0.0
-        return cls(tp, fp, fn, p, r, f)
+        return cls(tp, fp, found, fn, p, r, f)
 
 
 @dataclass(frozen=True)
@@ -73,21 +77,19 @@ class Evaluation:
 
 
 def gold_pairs(
-    codebook: Codebook,
     transcript_id: str,
     sentences: Sequence[Sentence],
     codings: CodingsFile | None,
-    codes: Iterable[str],
+    *,
+    ancestors: bool = False,
 ) -> set[Pair]:
-    """The (transcript, sentence, code) pairs the coder coded, counted up to evaluated ancestors."""
-    wanted = set(codes)
+    """The (transcript, sentence, code) pairs the coder coded; with ``ancestors``, also every
+    ancestor code of each coding (what confirms a group-code suggestion)."""
     out: set[Pair] = set()
     if codings is None:
         return out
     for c in codings.codings:
-        targets = [a for a in _self_and_ancestors(c.code) if a in wanted]
-        if not targets:
-            continue
+        targets = _self_and_ancestors(c.code) if ancestors else [c.code]
         for s in sentences_overlapping(sentences, c.start, c.end):
             out.update((transcript_id, s.index, a) for a in targets)
     return out
@@ -106,20 +108,28 @@ def suggested_pairs(
 
 
 def score(
-    suggested: set[Pair], gold: set[Pair], codes: Iterable[str]
+    suggested: set[Pair], gold: set[Pair], confirmed: set[Pair], codes: Iterable[str]
 ) -> tuple[dict[str, Score], Score, dict[str, float]]:
-    """Per-code, micro and macro scores of suggested against gold pairs."""
+    """Per-code, micro and macro scores. ``gold``: the coder's pairs; ``confirmed``: the pairs a
+    suggestion may hit (gold closed under ancestors)."""
     per: dict[str, Score] = {}
-    for code in codes:
-        s = {p for p in suggested if p[2] == code}
-        g = {p for p in gold if p[2] == code}
+    by_code: dict[str, tuple[set[Pair], set[Pair]]] = {c: (set(), set()) for c in codes}
+    for p in suggested:
+        if p[2] in by_code:
+            by_code[p[2]][0].add(p)
+    for p in gold:
+        if p[2] in by_code:
+            by_code[p[2]][1].add(p)
+    for code, (s, g) in by_code.items():
         if not s and not g:
             continue
-        tp = len(s & g)
-        per[code] = Score.of(tp, len(s) - tp, len(g) - tp)
+        tp = len(s & confirmed)
+        found = len(s & g)
+        per[code] = Score.of(tp, len(s) - tp, found, len(g) - found)
     micro = Score.of(
         sum(x.tp for x in per.values()),
         sum(x.fp for x in per.values()),
+        sum(x.found for x in per.values()),
         sum(x.fn for x in per.values()),
     )
     n = len(per)
@@ -132,7 +142,6 @@ def score(
 
 
 def evaluate_suggestions(
-    codebook: Codebook,
     coder: str,
     sentences: Mapping[str, Sequence[Sentence]],
     suggestions: Mapping[str, Sequence[Suggestion]],
@@ -141,11 +150,13 @@ def evaluate_suggestions(
 ) -> Evaluation:
     """Score given suggestions against given codings (the pure part, for hand examples)."""
     gold: set[Pair] = set()
+    confirmed: set[Pair] = set()
     sugg: set[Pair] = set()
     for tid, sents in sentences.items():
-        gold |= gold_pairs(codebook, tid, sents, codings.get(tid), codes)
+        gold |= gold_pairs(tid, sents, codings.get(tid))
+        confirmed |= gold_pairs(tid, sents, codings.get(tid), ancestors=True)
         sugg |= suggested_pairs(tid, suggestions.get(tid, ()), codes)
-    per, micro, macro = score(sugg, gold, codes)
+    per, micro, macro = score(sugg, gold, confirmed, codes)
     return Evaluation(
         coder=coder,
         transcripts=len(sentences),
@@ -176,6 +187,4 @@ def evaluate(
         suggestions[tid] = suggester.suggest(t, sentences[tid])
         if progress is not None:
             progress(1)
-    return evaluate_suggestions(
-        project.codebook, coder, sentences, suggestions, dict(all_codings), suggester.codes
-    )
+    return evaluate_suggestions(coder, sentences, suggestions, dict(all_codings), suggester.codes)

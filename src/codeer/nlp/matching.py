@@ -3,13 +3,15 @@
 Keyword syntax (``keywords`` and ``exclude_keywords`` of a code in the codebook):
 
 - A keyword is one or more words. Each word matches a token whose lemma or lower-cased form
-  equals the word's lemma or the word itself, so ``afspraak`` also finds ``afspraken`` and
-  ``gemaakte afspraken`` finds ``afspraken gemaakt``? No: words match in the order written,
-  as consecutive tokens (``vaste afspraak`` finds ``vaste afspraken``).
+  equals the word's lemma or the word itself, so ``afspraak`` also finds ``afspraken``. Words
+  match in the order written, as consecutive tokens (``vaste afspraak`` finds ``vaste
+  afspraken``, ``afspraak maken`` finds ``afspraken gemaakt``).
 - ``*`` at the end or start of a word matches a prefix or suffix of the lemma or form
   (``huiskamer*`` finds ``huiskamerbezoek``; ``*opvang`` finds ``nachtopvang``), the usual way
   to reach Dutch compounds.
 - ``...`` between words allows up to four other tokens in between (``huiskamer ... verplicht``).
+- ``&`` joins phrases that must all occur in the same sentence, in any order (Dutch word order
+  moves verbs: ``afspraak & maken`` finds both "we maken afspraken" and "afspraken gemaakt").
 - Matching never crosses a sentence.
 
 Negation: a keyword match is dropped when a negator (geen, niet, nooit, zonder, niets, niks,
@@ -96,6 +98,7 @@ class Keyword:
     negative: bool = False
     exclude: bool = False
     pattern: int | None = None  # index into the code's patterns when this is a pattern
+    part: tuple[int, int] | None = None  # (conjunction, part) when this is a part of an '&' keyword
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +130,8 @@ class MatcherSet:
         self.nlp = nlp
         self.keywords: list[Keyword] = []
         self.excludes: dict[str, list[Keyword]] = {}
+        self.conjunctions: list[tuple[Keyword, int]] = []  # the whole keyword, number of parts
+        self._parts: list[Keyword] = []
         self.codes: list[str] = []
         wanted = set(codes) if codes is not None else None
         self._patterns: dict[str, Keyword] = {}
@@ -135,16 +140,18 @@ class MatcherSet:
             if wanted is not None and code.id not in wanted:
                 continue
             path = codebook.source.get(code.id)
-            kws = [self._compile(code, text, path, exclude=False) for text in code.keywords]
-            exc = [self._compile(code, text, path, exclude=True) for text in code.exclude_keywords]
+            kws = [k for t in code.keywords for k in self._entry(code, t, path, exclude=False)]
+            exc = [
+                k for t in code.exclude_keywords for k in self._entry(code, t, path, exclude=True)
+            ]
             if code.patterns:
                 self._add_patterns(code, path)
-            if kws or code.patterns:
+            if kws or code.patterns or any(w.code == code.id for w, _ in self.conjunctions):
                 self.codes.append(code.id)
             self.keywords.extend(kws)
             if exc:
                 self.excludes[code.id] = exc
-        self._all = self.keywords + [k for ks in self.excludes.values() for k in ks]
+        self._all = self.keywords + [k for ks in self.excludes.values() for k in ks] + self._parts
         self._first_eq: dict[str, list[Keyword]] = {}
         self._first_other: list[Keyword] = []
         for kw in self._all:
@@ -157,17 +164,42 @@ class MatcherSet:
         self._cand: dict[int, tuple[Keyword, ...]] = {}
 
     # --- compiling -----------------------------------------------------------------------------
+    def _entry(self, code: Code, text: str, path: Path | None, *, exclude: bool) -> list[Keyword]:
+        """A plain keyword, or (for 'a & b') nothing here: its parts are indexed on their own."""
+        if not isinstance(text, str) or "&" not in text:
+            return [self._compile(code, text, path, exclude=exclude)]
+        pieces = [p.strip() for p in text.split("&")]
+        if any(not p for p in pieces):
+            raise self._bad(code, text, path, exclude, "'&' must stand between two phrases")
+        parts = [self._compile(code, p, path, exclude=exclude) for p in pieces]
+        n = len(self.conjunctions)
+        whole = Keyword(
+            code.id,
+            text,
+            tuple(t for p in parts for t in p.terms),
+            negative=any(p.negative for p in parts),
+            exclude=exclude,
+        )
+        self.conjunctions.append((whole, len(parts)))
+        for i, p in enumerate(parts):
+            self._parts.append(Keyword(code.id, p.text, p.terms, p.negative, exclude, part=(n, i)))
+        return []
+
+    @staticmethod
+    def _bad(code: Code, text: str, path: Path | None, exclude: bool, why: str) -> CodebookError:
+        field_name = "exclude_keywords" if exclude else "keywords"
+        return CodebookError(
+            f"code '{code.id}': {field_name} entry {text!r} cannot be used: {why}",
+            path=path,
+            hint="write words (lemmas), '*' at a word's start or end, '...' for a gap, "
+            "'&' between phrases that may come in any order",
+        )
+
     def _compile(self, code: Code, text: str, path: Path | None, *, exclude: bool) -> Keyword:
         from codeer.nlp.lemmas import lemmatize
 
-        field_name = "exclude_keywords" if exclude else "keywords"
-
         def bad(why: str) -> CodebookError:
-            return CodebookError(
-                f"code '{code.id}': {field_name} entry {text!r} cannot be used: {why}",
-                path=path,
-                hint="write words (lemmas), '*' at a word's start or end, '...' for a gap",
-            )
+            return self._bad(code, text, path, exclude, why)
 
         if not isinstance(text, str) or not text.strip():
             raise bad("it is empty")
@@ -243,13 +275,22 @@ class MatcherSet:
     def match_tokens(self, info: TokenInfo, lo: int, hi: int) -> list[Hit]:
         """Keyword hits (not yet filtered for negation) in tokens ``lo..hi`` of one sentence."""
         hits: list[Hit] = []
+        parts: dict[int, dict[int, tuple[int, ...]]] = {}
         lower, lemma, keys = info.lower, info.lemma, info.keys
         for i in range(lo, hi):
             cand = self._candidates(keys[i], lemma[i], lower[i])
             for kw in cand:
                 toks = _match_at(kw.terms, info, i, hi)
-                if toks is not None:
+                if toks is None:
+                    continue
+                if kw.part is None:
                     hits.append(Hit(kw, toks))
+                else:
+                    parts.setdefault(kw.part[0], {}).setdefault(kw.part[1], toks)
+        for n, found in parts.items():
+            whole, size = self.conjunctions[n]
+            if len(found) == size:
+                hits.append(Hit(whole, tuple(sorted({t for toks in found.values() for t in toks}))))
         return hits
 
     def pattern_hits(self, doc: Doc) -> list[Hit]:
