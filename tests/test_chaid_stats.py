@@ -133,6 +133,13 @@ def test_f_matches_f_oneway(groups: list[list[float]]) -> None:
     within = sum(((a - a.mean()) ** 2).sum() for a in arrays)
     if within < 1e-9:
         return  # f_oneway warns / is undefined for constant groups
+    if len(arrays) >= 2:  # the batched two-group version agrees with the one-table version
+        block = moments[:2][None, :, :]
+        single = f_test(moments[:2])
+        batched = pair_tests(block, scale=True, likelihood_ratio=False)[0]
+        assert (batched.df, batched.df2) == (single.df, single.df2)
+        assert batched.statistic == pytest.approx(single.statistic, rel=1e-9, abs=1e-12)
+        assert batched.log_p == pytest.approx(single.log_p, rel=1e-9, abs=1e-12)
     f, p = stats.f_oneway(*arrays)
     if np.isnan(p):  # scipy gives nan when the group means coincide exactly: F = 0, p = 1
         assert ours.statistic == pytest.approx(0.0, abs=1e-9)

@@ -228,4 +228,21 @@ def _pair_chi2(t: np.ndarray, likelihood_ratio: bool) -> list[TestResult]:
 
 
 def _pair_f(m: np.ndarray) -> list[TestResult]:
-    return [f_test(block) for block in m]
+    w0, w1 = m[:, 0, 0], m[:, 1, 0]
+    total = w0 + w1
+    safe = np.where(total > 0, total, 1.0)
+    between = w0 * w1 / safe * (m[:, 0, 1] - m[:, 1, 1]) ** 2
+    within = m[:, 0, 2] + m[:, 1, 2]
+    df2 = total - 2.0
+    ok = (w0 > 0) & (w1 > 0) & (df2 > 0) & (within > 0)
+    f = np.where(ok, between / np.where(within > 0, within, 1.0) * np.where(ok, df2, 1.0), 0.0)
+    p = special.fdtrc(1.0, np.where(ok, df2, 1.0), f)
+    out = []
+    for k in range(len(m)):
+        if not ok[k]:
+            out.append(f_test(m[k]))  # the degenerate cases, one by one
+            continue
+        fk, pk = float(f[k]), float(p[k])
+        lp = math.log(pk) if pk > _TINY else f_log_sf(fk, 1.0, float(df2[k]))
+        out.append(TestResult(fk, 1, round(float(df2[k])), lp))
+    return out
