@@ -1,0 +1,418 @@
+"""A coding session: one coder on one transcript, every change saved at once and undoable.
+
+The workbench (``codeer code``) is a thin layer over this class, so everything that touches the
+codings (apply, delete, memo, value, re-anchoring fixes, accepting suggestions, undo and redo) is
+plain Python that tests can drive without a terminal. Undo keeps *operations*, not snapshots: when
+another process changed the codings file, the session reloads it and undo reverses only this
+session's own change, never the other process's.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from codeer.anchoring import AnchorResult, reanchor
+from codeer.codings import Coding, CodingsFile, now
+from codeer.errors import UsageError
+from codeer.paths import is_valid_coder_name
+from codeer.segmentation import Sentence, segment
+
+if TYPE_CHECKING:
+    from codeer.nlp.suggestions import Suggestion, SuggestionsFile
+    from codeer.project import Project
+    from codeer.transcript import Transcript
+
+OpKind = Literal["add", "remove", "replace"]
+REVIEW = ("moved", "fuzzy", "orphaned")
+
+
+@dataclass(frozen=True)
+class Op:
+    """One reversible change: ``before`` is None for an add, ``after`` None for a remove."""
+
+    kind: OpKind
+    before: Coding | None
+    after: Coding | None
+    label: str
+    suggestion: str | None = None  # the suggestion accepted by this change, if any
+
+    def inverse(self) -> Op:
+        kind: OpKind = {"add": "remove", "remove": "add", "replace": "replace"}[self.kind]  # type: ignore[assignment]
+        return Op(kind, self.after, self.before, self.label, self.suggestion)
+
+    @property
+    def span(self) -> tuple[int, int]:
+        """The body range this change touches (both sides), for repainting."""
+        cs = [c for c in (self.before, self.after) if c is not None]
+        return min(c.start for c in cs), max(c.end for c in cs)
+
+
+def check_coder(coder: str) -> None:
+    if not is_valid_coder_name(coder):
+        raise UsageError(
+            f"coder name {coder!r} is not allowed",
+            hint="use letters, digits, '_', '.', '-' (it becomes a folder name)",
+        )
+
+
+def coding_progress(sentences: Sequence[Sentence], codings: Iterable[Coding]) -> float:
+    """Share of sentences that overlap at least one (not orphaned) coding."""
+    if not sentences:
+        return 0.0
+    spans = sorted((c.start, c.end) for c in codings if c.anchor != "orphaned")
+    merged: list[list[int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    covered, k = 0, 0
+    for s in sentences:
+        while k < len(merged) and merged[k][1] <= s.start:
+            k += 1
+        if k < len(merged) and merged[k][0] < s.end:
+            covered += 1
+    return covered / len(sentences)
+
+
+@dataclass
+class _Index:
+    """Codings sorted by start, to find those overlapping a range without a full scan."""
+
+    codings: list[Coding] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+    longest: int = 0
+
+    @classmethod
+    def build(cls, codings: Iterable[Coding]) -> _Index:
+        live = sorted(
+            (c for c in codings if c.anchor != "orphaned"), key=lambda c: (c.start, c.end)
+        )
+        return cls(live, [c.start for c in live], max((c.end - c.start for c in live), default=0))
+
+    def overlapping(self, start: int, end: int) -> list[Coding]:
+        lo = bisect.bisect_left(self.starts, start - self.longest)
+        hi = bisect.bisect_left(self.starts, end)
+        return [c for c in self.codings[lo:hi] if c.start < end and start < c.end]
+
+
+class CodingSession:
+    """The codings of one coder on one transcript, kept in sync with the file on disk."""
+
+    def __init__(self, project: Project, coder: str, transcript_id: str) -> None:
+        check_coder(coder)
+        self.project = project
+        self.coder = coder
+        self.transcript: Transcript = project.transcript(transcript_id)
+        self.sentences: list[Sentence] = segment(self.transcript)
+        self._sentence_starts = [s.start for s in self.sentences]
+        self.path = project.paths.codings_file(coder, transcript_id)
+        self.undo_stack: list[Op] = []
+        self.redo_stack: list[Op] = []
+        self.version = 0
+        self.reloads = 0  # how often a change by another process was loaded
+        self.saved_at: str | None = None
+        self.anchor_results: list[AnchorResult] = []
+        self.suggestions: SuggestionsFile | None = None
+        self._load()
+        self._load_suggestions()
+
+    # --- loading and syncing ---------------------------------------------------------------
+    @property
+    def id(self) -> str:
+        return self.transcript.id
+
+    @property
+    def body(self) -> str:
+        return self.transcript.body
+
+    @property
+    def codings(self) -> list[Coding]:
+        return self.file.codings
+
+    def _stamp(self) -> tuple[int, int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+    def _load(self) -> None:
+        t = self.transcript
+        stamp = self._stamp()
+        cf = self.project.store.load(self.coder, t.id)
+        if cf is None:
+            cf = CodingsFile(transcript=t.id, coder=self.coder, transcript_hash=t.content_hash)
+        self.anchor_results = []
+        if cf.transcript_hash != t.content_hash:
+            results = reanchor(cf.codings, t.body)
+            self.anchor_results = [r for r in results if r.status != "kept"]
+            cf = cf.model_copy(
+                update={"codings": [r.coding for r in results], "transcript_hash": t.content_hash}
+            )
+        self.file = cf
+        self._disk = stamp
+        self._reindex()
+
+    def _load_suggestions(self) -> None:
+        if not self.project.paths.suggestions_file(self.coder, self.id).exists():
+            self.suggestions = None
+            return
+        from codeer.nlp.suggestions import load_suggestions
+
+        self.suggestions = load_suggestions(self.project.paths, self.coder, self.id)
+
+    def sync(self) -> bool:
+        """Reload when another process changed the codings file; True when it did."""
+        if self._stamp() == self._disk:
+            return False
+        self._load()
+        self.reloads += 1
+        return True
+
+    def _reindex(self) -> None:
+        self.version += 1
+        self._index = _Index.build(self.file.codings)
+        self._cover = [0] * len(self.sentences)
+        for c in self._index.codings:
+            self._count(c, 1)
+
+    def _count(self, c: Coding, delta: int) -> None:
+        for i in self._sentence_range(c.start, c.end):
+            self._cover[i] += delta
+
+    def _sentence_range(self, start: int, end: int) -> range:
+        lo = max(0, bisect.bisect_right(self._sentence_starts, start) - 1)
+        if lo < len(self.sentences) and self.sentences[lo].end <= start:
+            lo += 1
+        hi = bisect.bisect_left(self._sentence_starts, end)
+        return range(lo, hi)
+
+    # --- queries -------------------------------------------------------------------------------
+    def overlapping(self, start: int, end: int) -> list[Coding]:
+        return self._index.overlapping(start, end)
+
+    def get(self, coding_id: str) -> Coding:
+        for c in self.file.codings:
+            if c.id == coding_id:
+                return c
+        raise UsageError(f"no coding '{coding_id}' in {self.id}", hint="it may have been deleted")
+
+    def is_covered(self, sentence: int) -> bool:
+        return self._cover[sentence] > 0
+
+    @property
+    def progress(self) -> float:
+        if not self.sentences:
+            return 0.0
+        return sum(1 for n in self._cover if n) / len(self.sentences)
+
+    def next_uncoded(self, after: int) -> int | None:
+        """The first sentence after ``after`` (wrapping around) that has no coding."""
+        n = len(self.sentences)
+        for k in range(1, n + 1):
+            i = (after + k) % n
+            if not self._cover[i]:
+                return i
+        return None
+
+    def sentences_in(self, start: int, end: int) -> range:
+        return self._sentence_range(start, end)
+
+    def code_counts(self) -> Counter[str]:
+        return Counter(c.code for c in self.file.codings if c.anchor != "orphaned")
+
+    def needs_review(self) -> list[Coding]:
+        """Codings that re-anchoring moved or could not place."""
+        return [c for c in self.file.codings if c.anchor in REVIEW]
+
+    def pending_suggestions(self) -> list[Suggestion]:
+        if (
+            self.suggestions is None
+            or self.suggestions.transcript_hash != self.transcript.content_hash
+        ):
+            return []
+        return self.suggestions.pending()
+
+    # --- changes -------------------------------------------------------------------------------
+    def _commit(self, op: Op, *, record: bool = True) -> Op:
+        codings = list(self.file.codings)
+        if op.before is not None:
+            codings = [c for c in codings if c.id != op.before.id]
+        if op.after is not None:
+            codings.append(op.after)
+        new = self.file.model_copy(update={"codings": codings})
+        self.project.store.save(new)  # raises before anything changes in memory
+        self.file = new
+        self._disk = self._stamp()
+        self.saved_at = now().astimezone().strftime("%H:%M:%S")
+        # the index and sentence coverage change only where the coding was
+        if op.before is not None and op.before.anchor != "orphaned":
+            self._count(op.before, -1)
+        if op.after is not None and op.after.anchor != "orphaned":
+            self._count(op.after, 1)
+        self.version += 1
+        self._index = _Index.build(codings)
+        if record:
+            self.undo_stack.append(op)
+            self.redo_stack.clear()
+        return op
+
+    def _check_value(self, code_id: str, value: int | str | None) -> None:
+        spec = self.project.codebook[code_id].value
+        if spec is None:
+            if value is not None:
+                raise UsageError(f"code '{code_id}' carries no value")
+            return
+        if value is None:
+            raise UsageError(
+                f"code '{code_id}' needs a value ({spec.type})", hint="enter it when applying"
+            )
+        problem = spec.check(value)
+        if problem:
+            raise UsageError(f"value for '{code_id}': {problem}")
+
+    def apply(
+        self,
+        code_id: str,
+        start: int,
+        end: int,
+        *,
+        value: int | str | None = None,
+        memo: str | None = None,
+    ) -> Op:
+        """Code ``body[start:end]``; applying the same code to the same span again is a no-op."""
+        self.sync()
+        if code_id not in self.project.codebook:
+            raise UsageError(f"unknown code '{code_id}'", hint="pick a code from the codebook")
+        start, end = max(0, start), min(len(self.body), end)
+        if end <= start:
+            raise UsageError("nothing selected to code")
+        self._check_value(code_id, value)
+        for c in self.overlapping(start, end):
+            if c.code == code_id and c.start == start and c.end == end:
+                raise UsageError(f"this passage is already coded '{code_id}'")
+        coding = Coding(
+            code=code_id,
+            start=start,
+            end=end,
+            quote=self.body[start:end],
+            value=value,
+            memo=memo or None,
+            coder=self.coder,
+        )
+        return self._commit(Op("add", None, coding, f"apply {code_id}"))
+
+    def delete(self, coding_id: str) -> Op:
+        self.sync()
+        c = self.get(coding_id)
+        return self._commit(Op("remove", c, None, f"delete {c.code}"))
+
+    def _replace(self, coding_id: str, label: str, **update: object) -> Op:
+        self.sync()
+        c = self.get(coding_id)
+        new = c.model_copy(update={**update, "modified": now()})
+        return self._commit(Op("replace", c, new, label))
+
+    def set_memo(self, coding_id: str, memo: str | None) -> Op:
+        return self._replace(coding_id, "memo", memo=(memo or "").strip() or None)
+
+    def set_value(self, coding_id: str, value: int | str) -> Op:
+        self._check_value(self.get(coding_id).code, value)
+        return self._replace(coding_id, "value", value=value)
+
+    def reanchor_to(self, coding_id: str, start: int, end: int) -> Op:
+        """Attach a moved or orphaned coding to a span the coder chose."""
+        if end <= start or end > len(self.body):
+            raise UsageError("select the passage the coding belongs to first")
+        return self._replace(
+            coding_id, "re-anchor", start=start, end=end, quote=self.body[start:end], anchor=None
+        )
+
+    def keep(self, coding_id: str) -> Op | None:
+        """Confirm a moved coding's new place; an orphan stays orphaned (and out of analyses)."""
+        if self.get(coding_id).anchor == "orphaned":
+            return None
+        return self._replace(coding_id, "confirm", anchor=None)
+
+    def undo(self) -> Op | None:
+        self.sync()
+        if not self.undo_stack:
+            return None
+        op = self.undo_stack.pop()
+        self._commit(self._rebase(op.inverse()), record=False)
+        if op.suggestion is not None:
+            self._set_suggestion(op.suggestion, "pending", None)
+        self.redo_stack.append(op)
+        return op
+
+    def redo(self) -> Op | None:
+        self.sync()
+        if not self.redo_stack:
+            return None
+        op = self.redo_stack.pop()
+        self._commit(self._rebase(op), record=False)
+        if op.suggestion is not None and op.after is not None:
+            self._set_suggestion(op.suggestion, "accepted", op.after.id)
+        self.undo_stack.append(op)
+        return op
+
+    def _rebase(self, op: Op) -> Op:
+        """An undo of a coding someone else deleted meanwhile is a plain error, not a crash."""
+        ids = {c.id for c in self.file.codings}
+        if op.before is not None and op.before.id not in ids:
+            raise UsageError(
+                f"coding {op.before.id} is no longer in the file (changed elsewhere)",
+                hint="nothing was undone",
+            )
+        if op.kind == "add" and op.after is not None and op.after.id in ids:
+            raise UsageError(f"coding {op.after.id} is already back", hint="nothing was changed")
+        return op
+
+    # --- suggestions -------------------------------------------------------------------------------
+    def accept_suggestion(self, suggestion_id: str, value: int | str | None = None) -> Op:
+        """Accept through the suggestions core (which saves the coding), undoable here."""
+        from codeer.nlp.suggestions import accept
+
+        self.sync()
+        coding = accept(self.project, self.coder, self.id, suggestion_id, value=value)
+        self._load()
+        self._load_suggestions()
+        op = Op("add", None, coding, f"accept {coding.code}", suggestion=suggestion_id)
+        self.undo_stack.append(op)
+        self.redo_stack.clear()
+        self.saved_at = now().astimezone().strftime("%H:%M:%S")
+        return op
+
+    def reject_suggestion(self, suggestion_id: str) -> None:
+        from codeer.nlp.suggestions import reject
+
+        reject(self.project, self.coder, self.id, suggestion_id)
+        self._load_suggestions()
+        self.version += 1
+
+    def _set_suggestion(self, suggestion_id: str, status: str, coding_id: str | None) -> None:
+        from codeer.nlp.suggestions import load_suggestions, save_suggestions
+
+        sf = load_suggestions(self.project.paths, self.coder, self.id)
+        if sf is None:
+            return
+        items = [
+            s.model_copy(
+                update={
+                    "status": status,
+                    "coding_id": coding_id,
+                    "decided": now() if status != "pending" else None,
+                }
+            )
+            if s.id == suggestion_id
+            else s
+            for s in sf.suggestions
+        ]
+        save_suggestions(self.project.paths, sf.model_copy(update={"suggestions": items}))
+        self._load_suggestions()

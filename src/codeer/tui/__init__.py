@@ -1,0 +1,1 @@
+"""The coding workbench (``codeer code``): a Textual app over ``codeer.session``."""

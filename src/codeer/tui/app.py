@@ -1,0 +1,639 @@
+"""The coding workbench: interviews, transcript and codebook side by side.
+
+The app holds only UI state (which transcript, which sentence, recent codes); every change goes
+through ``codeer.session.CodingSession``, which saves it at once. Slow work (counting all
+interviews, deriving variables, making suggestions with spaCy) runs in thread workers that post
+their results back.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.dom import DOMNode
+from textual.widgets import Footer, Static
+
+from codeer.codebook import Codebook, ValueSpec
+from codeer.codings import Coding
+from codeer.errors import CodeerError
+from codeer.project import Project
+from codeer.session import CodingSession, Op, coding_progress
+from codeer.tui.commands import BindingsProvider
+from codeer.tui.keymap import KeymapError, keymap_path, load_keymap
+from codeer.tui.screens.help import HelpScreen
+from codeer.tui.screens.pickers import Chooser, CodePicker, Prompt
+from codeer.tui.state import load_position, save_position
+from codeer.tui.widgets.codebook_pane import CodebookPane
+from codeer.tui.widgets.interviews import InterviewRow, InterviewsPane
+from codeer.tui.widgets.transcript_view import TranscriptView
+
+
+def _b(key: str, action: str, text: str, bid: str, tip: str, show: bool = True) -> Binding:
+    return Binding(key, action, text, show=show, id=bid, tooltip=tip)
+
+
+APP_BINDINGS: list[BindingType] = [
+    _b("c", "apply_code", "Code", "apply-code", "Apply a code to the selection (or the current sentence)"),
+    *[
+        _b(str(i), f"apply_recent({i})", f"Recent code {i}", f"recent-{i}",
+           f"Apply the {i}. most recent code", show=False)
+        for i in range(1, 10)
+    ],
+    _b("d,delete", "delete_coding", "Delete", "delete-coding", "Delete a coding on the selection"),
+    _b("m", "memo", "Memo", "memo", "Write a memo on a coding here"),
+    _b("v", "value", "Value", "value", "Change the value of a valued coding here"),
+    _b("a", "accept", "Accept", "accept-suggestion", "Accept a suggestion on this sentence"),
+    _b("x", "reject", "Reject", "reject-suggestion", "Reject a suggestion on this sentence"),
+    _b("u", "undo", "Undo", "undo", "Undo the last change (saved at once)"),
+    _b("ctrl+r,U", "redo", "Redo", "redo", "Redo the last undone change"),
+    _b("slash", "search", "Search", "search", "Find text; enter jumps to the next match"),
+    _b("n", "next_uncoded", "Uncoded", "next-uncoded", "Jump to the next sentence without a coding"),
+    _b("M", "matrix", "Matrix", "matrix", "Code x interview matrix of counts", show=False),
+    _b("O", "anchors", "Re-anchor", "review-anchors", "Review moved or orphaned codings", show=False),
+    _b("V", "variables", "Variables", "variables", "Steunpunt variables with their evidence", show=False),
+    _b("S", "suggest", "Suggest", "suggest", "Make suggestions for this transcript (spaCy, background)", show=False),
+    _b("i", "focus('interviews-list')", "Interviews", "focus-interviews", "Go to the interviews list", show=False),
+    _b("t", "focus('transcript')", "Transcript", "focus-transcript", "Go to the transcript", show=False),
+    _b("b", "focus('codebook-tree')", "Codebook", "focus-codebook", "Go to the codebook tree", show=False),
+    _b("question_mark", "help", "Keys", "help", "Show every key binding"),
+    _b("q", "quit", "Quit", "quit", "Save the position and quit"),
+]  # fmt: skip
+
+
+def value_hint(spec: ValueSpec) -> str:
+    if spec.type == "category":
+        return "one of: " + ", ".join(spec.categories)
+    lo = "" if spec.min is None else spec.min
+    hi = "" if spec.max is None else spec.max
+    return f"an integer {lo}..{hi}".rstrip(".") if (lo != "" or hi != "") else "an integer"
+
+
+def value_problem(spec: ValueSpec) -> Callable[[str], str | None]:
+    def check(text: str) -> str | None:
+        try:
+            spec.parse(text)
+        except ValueError as exc:
+            return str(exc)
+        return None
+
+    return check
+
+
+class CodeerApp(App[int]):
+    """``codeer code``: code interviews with the keyboard, saved on every change."""
+
+    CSS_PATH = "codeer.tcss"
+    TITLE = "codeer"
+    COMMANDS: ClassVar = {*App.COMMANDS, BindingsProvider}
+    BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS
+
+    def __init__(
+        self,
+        project: Project,
+        coder: str,
+        transcript_id: str | None = None,
+        *,
+        keymap_file: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.project = project
+        self.codebook: Codebook = project.codebook
+        self.coder = coder
+        self.requested = transcript_id
+        self.session: CodingSession | None = None
+        self.recent: list[str] = []
+        self.overall: dict[str, Counter[str]] = {}
+        self.progress: dict[str, float] = {}
+        self.last_search = ""
+        self._position_dirty = False
+        self.keymap_file = keymap_file or keymap_path()
+        self.keymap: dict[str, str] = {}
+        self.keymap_problem: str | None = None
+        try:
+            self.keymap = load_keymap(self.binding_ids(), self.keymap_file)
+        except KeymapError as exc:
+            self.keymap_problem = str(exc)
+
+    # --- layout ---------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        rows = [InterviewRow(t.id, t.case, t.role) for t in self.project.transcripts.values()]
+        with Horizontal(id="main"):
+            yield InterviewsPane(rows, id="interviews")
+            with Vertical(id="middle"):
+                yield Static("", id="title")
+                yield TranscriptView(id="transcript")
+                yield Static("", id="here")
+            yield CodebookPane(self.codebook, id="codebook")
+        yield Static("", id="status")
+        yield Footer()
+
+    @property
+    def view(self) -> TranscriptView:
+        return self.query_one(TranscriptView)
+
+    def on_mount(self) -> None:
+        if self.keymap:
+            self.set_keymap(self.keymap)
+        if self.keymap_problem:
+            self.notify(f"key map not used: {self.keymap_problem}", severity="error", timeout=15)
+        tid, sentence = load_position(self.project.paths.root, self.coder)
+        if self.requested is not None:
+            tid, sentence = (self.requested, sentence if tid == self.requested else 0)
+        if tid not in self.project.transcripts:
+            tid, sentence = next(iter(sorted(self.project.transcripts)), None), 0
+        if tid is not None:
+            self.open_transcript(tid, sentence)
+        self.view.focus()
+        self.count_all()
+        self.set_interval(2.0, self.check_disk)
+        self.set_interval(1.5, self.save_position)
+
+    # --- opening -----------------------------------------------------------------------------
+    def open_transcript(self, tid: str, sentence: int = 0) -> bool:
+        try:
+            session = CodingSession(self.project, self.coder, tid)
+        except CodeerError as exc:
+            self.notify(f"cannot open {tid}: {exc}", severity="error", timeout=20)
+            return False
+        if self.session is not None:
+            self.save_position(force=True)
+        self.session = session
+        self.view.set_session(session, self.codebook, sentence)
+        self.query_one(InterviewsPane).set_current(tid)
+        t = session.transcript
+        title = Text()
+        title.append(f" {t.id} ", style="bold reverse")
+        title.append(f"  {t.case} · {t.role} · {t.meta.respondent}"[:100], style="dim")
+        self.query_one("#title", Static).update(title)
+        self.refresh_counts()
+        review = session.needs_review()
+        if review:
+            kinds = Counter(c.anchor for c in review)
+            what = ", ".join(f"{n} {k}" for k, n in kinds.items())
+            self.notify(
+                f"{tid}: the transcript changed; codings {what}. Press O to review.",
+                severity="warning",
+                timeout=15,
+            )
+        self._position_dirty = True
+        return True
+
+    def on_interviews_pane_open(self, event: InterviewsPane.Open) -> None:
+        if self.open_transcript(event.transcript_id):
+            self.view.focus()
+
+    # --- workers -------------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="count")
+    def count_all(self) -> None:
+        """Counts and progress of every interview for this coder (for panes and the matrix)."""
+        from codeer.segmentation import segment
+
+        overall: dict[str, Counter[str]] = {}
+        progress: dict[str, float] = {}
+        for tid, t in self.project.transcripts.items():
+            try:
+                cf = self.project.store.load(self.coder, tid)
+            except CodeerError:
+                continue
+            codings = cf.codings if cf is not None else []
+            live = [c for c in codings if c.anchor != "orphaned"]
+            overall[tid] = Counter(c.code for c in live)
+            progress[tid] = coding_progress(segment(t), live) if cf is not None else 0.0
+        self.call_from_thread(self._counted, overall, progress)
+
+    def _counted(self, overall: dict[str, Counter[str]], progress: dict[str, float]) -> None:
+        if self.session is not None:  # the open session is newer than the worker's read
+            overall[self.session.id] = self.session.code_counts()
+            progress[self.session.id] = self.session.progress
+        self.overall, self.progress = overall, progress
+        self.query_one(InterviewsPane).set_progress(progress)
+        self.refresh_counts()
+
+    def total_counts(self) -> Counter[str]:
+        total: Counter[str] = Counter()
+        for counts in self.overall.values():
+            total.update(counts)
+        return total
+
+    # --- status and side panes ---------------------------------------------------------------------
+    def refresh_counts(self) -> None:
+        s = self.session
+        if s is None:
+            return
+        here = s.code_counts()
+        self.overall[s.id] = here
+        self.progress[s.id] = s.progress
+        self.query_one(CodebookPane).set_counts(here, self.total_counts())
+        self.update_status()
+        self.update_here()
+
+    def update_status(self) -> None:
+        s = self.session
+        if s is None:
+            self.query_one("#status", Static).update(" no transcript open")
+            return
+        saved = f"saved {s.saved_at}" if s.saved_at else "no changes yet"
+        pending = len(s.pending_suggestions())
+        review = len(s.needs_review())
+        parts = [
+            saved,
+            f"{len(s.codings)} codings",
+            f"{s.progress:.0%} of {len(s.sentences)} sentences coded",
+            f"coder {self.coder}",
+        ]
+        if pending:
+            parts.append(f"{pending} suggestions")
+        if review:
+            parts.append(f"{review} to re-anchor (O)")
+        self.query_one("#status", Static).update(" " + " · ".join(parts))
+
+    def update_here(self) -> None:
+        s = self.session
+        if s is None or not s.sentences:
+            return
+        start, end = self.view.selection_span()
+        text = Text()
+        a, b = self.view.selection
+        where = f"sentence {a + 1}" if a == b else f"sentences {a + 1}-{b + 1}"
+        text.append(f"{where}/{len(s.sentences)}: ", style="bold")
+        codings = s.overlapping(start, end)
+        if not codings:
+            text.append("no codes", style="dim")
+        for c in codings:
+            text.append("■ ", style=self.codebook.colour(c.code))
+            label = self.codebook[c.code].label if c.code in self.codebook else c.code
+            text.append(label)
+            if c.value is not None:
+                text.append(f"={c.value}", style="bold")
+            if c.memo:
+                text.append(" ✎", style="yellow")
+            text.append("  ")
+        sugg = [x for x in s.pending_suggestions() if x.start < end and start < x.end]
+        if sugg:
+            text.append("\nsuggested: ", style="italic")
+            for x in sugg:
+                label = self.codebook[x.code].label if x.code in self.codebook else x.code
+                text.append(f"{label}  ", style=f"italic {self.codebook.colour(x.code)}")
+            text.append("(a accept · x reject)", style="dim")
+        if self.recent:
+            text.append("\nrecent: ", style="dim")
+            for i, code in enumerate(self.recent[:9], 1):
+                text.append(f"{i} ", style="bold")
+                text.append(f"{self.codebook[code].label}  ", style=self.codebook.colour(code))
+        self.query_one("#here", Static).update(text)
+
+    def on_transcript_view_cursor_moved(self, event: TranscriptView.CursorMoved) -> None:
+        self.update_here()
+        self._position_dirty = True
+
+    def save_position(self, force: bool = False) -> None:
+        if self.session is None or not (self._position_dirty or force):
+            return
+        self._position_dirty = False
+        try:
+            save_position(self.project.paths.root, self.coder, self.session.id, self.view.cursor)
+        except CodeerError as exc:
+            self.notify(f"cannot save the position: {exc}", severity="warning")
+
+    def check_disk(self) -> None:
+        """Another process (a second window of this coder) changed the file: show its version."""
+        if self.session is None:
+            return
+        try:
+            changed = self.session.sync()
+        except CodeerError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        if changed:
+            self.view.changed(None)
+            self.refresh_counts()
+            self.notify("codings changed on disk; reloaded")
+
+    # --- changes ------------------------------------------------------------------------------------
+    def change(
+        self, fn: Callable[[CodingSession], Op | None], *, suggestions: bool = False
+    ) -> Op | None:
+        """Run one session change; errors become a message, the view repaints touched lines."""
+        s = self.session
+        if s is None:
+            return None
+        version, reloads = s.version, s.reloads
+        try:
+            op = fn(s)
+        except CodeerError as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            op = None
+        if s.reloads != reloads:
+            self.notify("codings had changed on disk; reloaded them first")
+        if s.reloads != reloads or (op is None and suggestions):
+            self.view.changed(None, suggestions=True)
+        elif op is not None:
+            self.view.changed(op.span, suggestions=suggestions)
+        if s.version != version:
+            self.refresh_counts()
+            self.query_one(InterviewsPane).set_progress({s.id: s.progress})
+        return op
+
+    def _remember(self, code_id: str) -> None:
+        if code_id in self.recent:
+            self.recent.remove(code_id)
+        self.recent.insert(0, code_id)
+        del self.recent[9:]
+
+    def apply_code(self, code_id: str, value: int | str | None = None) -> None:
+        if self.session is None or not self.session.sentences:
+            return
+        spec = self.codebook[code_id].value
+        if spec is not None and value is None:
+
+            def got(text: str | None) -> None:
+                if text is not None and spec is not None:
+                    self.apply_code(code_id, spec.parse(text))
+
+            self.push_screen(
+                Prompt(
+                    f"Value for {self.codebook[code_id].label}: {value_hint(spec)}",
+                    check=value_problem(spec),
+                ),
+                got,
+            )
+            return
+        start, end = self.view.selection_span()
+        op = self.change(lambda s: s.apply(code_id, start, end, value=value))
+        if op is not None:
+            self._remember(code_id)
+            self.query_one(CodebookPane).show(code_id)
+            self.update_here()
+
+    def action_apply_code(self) -> None:
+        if self.session is None:
+            return
+
+        def picked(code_id: str | None) -> None:
+            if code_id:
+                self.apply_code(code_id)
+
+        self.push_screen(CodePicker(self.codebook, self.total_counts()), picked)
+
+    def action_apply_recent(self, n: int) -> None:
+        if n <= len(self.recent):
+            self.apply_code(self.recent[n - 1])
+        else:
+            self.notify(f"no recent code {n} yet", severity="warning")
+
+    def codings_here(self, *, valued: bool = False) -> list[Coding]:
+        if self.session is None or not self.session.sentences:
+            return []
+        start, end = self.view.selection_span()
+        out = self.session.overlapping(start, end)
+        if valued:
+            out = [c for c in out if c.code in self.codebook and self.codebook[c.code].value]
+        return out
+
+    def choose_coding(
+        self, verb: str, codings: list[Coding], then: Callable[[Coding], None]
+    ) -> None:
+        if not codings:
+            self.notify(f"no coding here to {verb}", severity="warning")
+            return
+        if len(codings) == 1:
+            then(codings[0])
+            return
+        by_id = {c.id: c for c in codings}
+        items = [
+            (c.id, f"{self.codebook[c.code].label if c.code in self.codebook else c.code} "
+                   f"[dim]{c.code}[/dim]  {c.quote[:50]!r}")
+            for c in codings
+        ]  # fmt: skip
+
+        def picked(coding_id: str | None) -> None:
+            if coding_id in by_id:
+                then(by_id[coding_id])
+
+        self.push_screen(Chooser(f"Which coding to {verb}?", items), picked)
+
+    def action_delete_coding(self) -> None:
+        self.choose_coding("delete", self.codings_here(), lambda c: self._delete(c))
+
+    def _delete(self, c: Coding) -> None:
+        if self.change(lambda s: s.delete(c.id)):
+            self.notify(f"deleted {c.code} (u undoes)")
+
+    def action_memo(self) -> None:
+        def write(c: Coding) -> None:
+            def got(text: str | None) -> None:
+                if text is not None:
+                    self.change(lambda s: s.set_memo(c.id, text))
+
+            self.push_screen(Prompt(f"Memo on {c.code}", c.memo or ""), got)
+
+        self.choose_coding("annotate", self.codings_here(), write)
+
+    def action_value(self) -> None:
+        def edit(c: Coding) -> None:
+            spec = self.codebook[c.code].value
+            assert spec is not None
+
+            def got(text: str | None) -> None:
+                if text is not None:
+                    self.change(lambda s: s.set_value(c.id, spec.parse(text)))
+
+            self.push_screen(
+                Prompt(
+                    f"Value for {c.code}: {value_hint(spec)}",
+                    "" if c.value is None else str(c.value),
+                    check=value_problem(spec),
+                ),
+                got,
+            )
+
+        self.choose_coding("give a value", self.codings_here(valued=True), edit)
+
+    def _suggestions_here(self, verb: str, then: Callable[[str], None]) -> None:
+        s = self.session
+        if s is None or not s.sentences:
+            return
+        start, end = self.view.selection_span()
+        here = [x for x in s.pending_suggestions() if x.start < end and start < x.end]
+        if not here:
+            self.notify(f"no suggestion here to {verb}", severity="warning")
+            return
+        if len(here) == 1:
+            then(here[0].id)
+            return
+        items = [(x.id, f"{self.codebook[x.code].label} [dim]{x.code}[/dim]") for x in here]
+        self.push_screen(
+            Chooser(f"Which suggestion to {verb}?", items), lambda i: then(i) if i else None
+        )
+
+    def action_accept(self) -> None:
+        def accept(sid: str, value: int | str | None = None) -> None:
+            s = self.session
+            assert s is not None
+            sugg = next(x for x in s.pending_suggestions() if x.id == sid)
+            spec = self.codebook[sugg.code].value if sugg.code in self.codebook else None
+            if spec is not None and value is None and sugg.value is None:
+
+                def got(text: str | None) -> None:
+                    if text is not None:
+                        accept(sid, spec.parse(text))
+
+                self.push_screen(
+                    Prompt(f"Value for {sugg.code}: {value_hint(spec)}", check=value_problem(spec)),
+                    got,
+                )
+                return
+            op = self.change(lambda s: s.accept_suggestion(sid, value), suggestions=True)
+            if op is not None:
+                self._remember(sugg.code)
+                self.update_here()
+
+        self._suggestions_here("accept", accept)
+
+    def action_reject(self) -> None:
+        def reject(sid: str) -> None:
+            self.change(lambda s: s.reject_suggestion(sid), suggestions=True)
+            self.update_here()
+            self.update_status()
+
+        self._suggestions_here("reject", reject)
+
+    def action_undo(self) -> None:
+        op = self.change(lambda s: s.undo(), suggestions=True)
+        if op is not None:
+            self.notify(f"undone: {op.label}")
+        elif self.session is not None and not self.session.undo_stack:
+            self.notify("nothing to undo", severity="warning")
+
+    def action_redo(self) -> None:
+        op = self.change(lambda s: s.redo(), suggestions=True)
+        if op is not None:
+            self.notify(f"redone: {op.label}")
+        elif self.session is not None and not self.session.redo_stack:
+            self.notify("nothing to redo", severity="warning")
+
+    def action_next_uncoded(self) -> None:
+        if self.session is None or not self.session.sentences:
+            return
+        nxt = self.session.next_uncoded(self.view.cursor)
+        if nxt is None:
+            self.notify("every sentence has a coding")
+        else:
+            self.view.move_to(nxt)
+
+    def action_search(self) -> None:
+        def got(query: str | None) -> None:
+            if query:
+                self.last_search = query
+                self.find(query)
+
+        self.push_screen(Prompt("Search (enter finds the next match)", self.last_search), got)
+
+    def find(self, query: str) -> bool:
+        s = self.session
+        if s is None or not s.sentences:
+            return False
+        q = query.casefold()
+        n = len(s.sentences)
+        for k in range(1, n + 1):
+            i = (self.view.cursor + k) % n
+            if q in s.sentences[i].text.casefold():
+                self.view.move_to(i)
+                return True
+        self.notify(f"not found: {query}", severity="warning")
+        return False
+
+    # --- other views --------------------------------------------------------------------------------
+    def action_matrix(self) -> None:
+        from codeer.tui.screens.matrix import MatrixScreen
+
+        self.push_screen(MatrixScreen(self.codebook, self.project, self.overall))
+
+    def action_anchors(self) -> None:
+        from codeer.tui.screens.anchors import AnchorsScreen
+
+        if self.session is None:
+            return
+        if not self.session.needs_review():
+            self.notify("no moved or orphaned codings in this transcript")
+            return
+        self.push_screen(AnchorsScreen(self))
+
+    def action_variables(self) -> None:
+        from codeer.tui.screens.variables import VariablesScreen
+
+        self.push_screen(VariablesScreen(self.project, self.coder))
+
+    def action_suggest(self) -> None:
+        if self.session is None:
+            return
+        self.notify("making suggestions (spaCy) in the background ...")
+        self.suggest_worker(self.session.id)
+
+    @work(thread=True, exclusive=True, group="suggest")
+    def suggest_worker(self, tid: str) -> None:
+        try:
+            from codeer.nlp.suggestions import run_suggest
+
+            result = run_suggest(self.project, self.coder, [tid])
+        except CodeerError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        except ImportError as exc:
+            self.call_from_thread(self.notify, f"suggestions need spaCy: {exc}", severity="error")
+            return
+        n = len(result[tid].pending()) if tid in result else 0
+        self.call_from_thread(self._suggested, tid, n)
+
+    def _suggested(self, tid: str, n: int) -> None:
+        if self.session is not None and self.session.id == tid:
+            self.session._load_suggestions()
+            self.view.changed(None, suggestions=True)
+            self.update_status()
+            self.update_here()
+        self.notify(f"{n} suggestions pending for {tid}")
+
+    # --- keys, help, palette ----------------------------------------------------------------------------
+    @staticmethod
+    def binding_ids() -> list[str]:
+        return [
+            b.id
+            for b in [*APP_BINDINGS, *TranscriptView.BINDINGS]
+            if isinstance(b, Binding) and b.id
+        ]
+
+    def binding_rows(self) -> list[tuple[str, str, str, DOMNode, str]]:
+        """(keys, description, id, node, action) for every binding, with the user's keys."""
+        rows: list[tuple[str, str, str, DOMNode, str]] = []
+        pairs: list[tuple[DOMNode, list[BindingType]]] = [
+            (self.view, TranscriptView.BINDINGS),
+            (self, APP_BINDINGS),
+        ]
+        for node, bindings in pairs:
+            for b in bindings:
+                if isinstance(b, Binding) and b.id:
+                    keys = self.keymap.get(b.id, b.key)
+                    rows.append((keys, b.tooltip or b.description, b.id, node, b.action))
+        return rows
+
+    async def run_bound_action(self, action: str, node: DOMNode) -> None:
+        await self.run_action(action, node)
+
+    def action_help(self) -> None:
+        rows = [
+            (keys, desc, bid, "transcript" if node is not self else "everywhere")
+            for keys, desc, bid, node, _ in self.binding_rows()
+        ]
+        self.push_screen(HelpScreen(rows, str(self.keymap_file)))
+
+    async def action_quit(self) -> None:
+        self.save_position(force=True)
+        self.exit(0)

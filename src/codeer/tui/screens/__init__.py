@@ -1,0 +1,1 @@
+"""Screens of the coding workbench: pickers, prompts, help and the review views."""

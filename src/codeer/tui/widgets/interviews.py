@@ -1,0 +1,91 @@
+"""The interviews pane: transcripts grouped by steunpunt (case), with role and coding progress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, OptionList
+from textual.widgets.option_list import Option
+
+
+@dataclass(frozen=True)
+class InterviewRow:
+    id: str
+    case: str
+    role: str
+
+
+class InterviewsPane(Vertical):
+    """Type in the filter to narrow the list (id, case or role); enter opens an interview."""
+
+    class Open(Message):
+        def __init__(self, transcript_id: str) -> None:
+            super().__init__()
+            self.transcript_id = transcript_id
+
+    def __init__(self, rows: list[InterviewRow], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rows = sorted(rows, key=lambda r: (r.case.lower(), r.role != "steunpunt", r.id))
+        self.progress: dict[str, float] = {}
+        self.current: str | None = None
+        self.filter = ""
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="filter interviews", id="interviews-filter")
+        yield OptionList(id="interviews-list")
+
+    def on_mount(self) -> None:
+        self.refill()
+
+    def refill(self) -> None:
+        options = self.query_one(OptionList)
+        keep = options.highlighted_option.id if options.highlighted_option else self.current
+        options.clear_options()
+        words = self.filter.lower().split()
+        items: list[Option] = []
+        case = None
+        for row in self.rows:
+            hay = f"{row.id} {row.case} {row.role}".lower()
+            if words and not all(w in hay for w in words):
+                continue
+            if row.case != case:
+                case = row.case
+                items.append(Option(f"[b]{case}[/b]", disabled=True))
+            p = self.progress.get(row.id)
+            pct = f"{p:>4.0%}" if p is not None else "   ·"
+            mark = "▶" if row.id == self.current else " "
+            role = {"steunpunt": "sp", "gemeente": "gem"}.get(row.role, row.role[:3])
+            items.append(Option(f"{mark}{row.id:<15.15} {role:<3}{pct:>5}", id=row.id))
+        options.add_options(items)
+        for i, opt in enumerate(items):
+            if opt.id == keep:
+                options.highlighted = i
+                break
+
+    def set_progress(self, progress: dict[str, float]) -> None:
+        self.progress.update(progress)
+        self.refill()
+
+    def set_current(self, transcript_id: str) -> None:
+        self.current = transcript_id
+        self.refill()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.filter = event.value
+        self.refill()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        options = self.query_one(OptionList)
+        first = next((o for o in options.options if o.id is not None), None)
+        if first is not None and first.id is not None:
+            self.post_message(self.Open(first.id))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id is not None:
+            self.post_message(self.Open(event.option.id))

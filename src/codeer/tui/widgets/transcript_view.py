@@ -1,0 +1,481 @@
+"""The transcript pane: a line-API ScrollView that stays fast on very long transcripts.
+
+Like Toolong's log view, only visible lines are drawn. The layout (which body offsets each screen
+line shows) is computed once per width; each line's coded spans are looked up through the
+session's sorted index when the line is drawn; each drawn line is cached by what affects it
+(width, its spans, and the part of the cursor/selection on it), and a change repaints only the
+lines it touches: a cursor move repaints the old and the new sentence, a new coding the lines of
+its span.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.color import Color
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+if TYPE_CHECKING:
+    from codeer.codebook import Codebook
+    from codeer.session import CodingSession
+
+BG = Color.parse("#1b1d23")
+FG = Color.parse("#d8dee9")
+GUTTER = 4  # cursor mark, code count (2), colour bar
+CACHE_LINES = 4000
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One screen line: body offsets ``start:end``; ``label`` is the speaker on a turn's first line."""
+
+    start: int
+    end: int
+    turn: int
+    label: str = ""
+    blank: bool = False
+
+
+def wrap_body(body: str, turns: list[tuple[int, int, int, str]], width: int) -> list[Line]:
+    """Word-wrap every turn to ``width`` cells, keeping exact body offsets per line."""
+    width = max(8, width)
+    lines: list[Line] = []
+    for index, text_start, end, speaker in turns:
+        if lines:
+            prev = lines[-1].end
+            lines.append(Line(prev, prev, index, blank=True))
+        first = True
+        pos = text_start
+        while True:
+            nl = body.find("\n", pos, end)
+            p_end = end if nl == -1 else nl
+            if p_end == pos:  # an empty line inside a turn
+                lines.append(Line(pos, pos, index, speaker if first else "", blank=not first))
+                first = False
+            while pos < p_end:
+                if p_end - pos <= width:
+                    cut, nxt = p_end, p_end
+                else:
+                    cut = body.rfind(" ", pos, pos + width + 1)
+                    if cut <= pos:
+                        cut = nxt = pos + width
+                    else:
+                        nxt = cut + 1
+                lines.append(Line(pos, cut, index, speaker if first else ""))
+                first = False
+                pos = nxt
+            if nl == -1:
+                break
+            pos = nl + 1
+        if first:
+            lines.append(Line(text_start, text_start, index, speaker))
+    return lines
+
+
+class TranscriptView(ScrollView, can_focus=True):
+    """Speaker turns with coded spans in their codes' colours; moves and selects by sentence."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "cursor(1)", "Next sentence", show=False, id="cursor-down",
+                tooltip="Move to the next sentence"),
+        Binding("k,up", "cursor(-1)", "Previous sentence", show=False, id="cursor-up",
+                tooltip="Move to the previous sentence"),
+        Binding("J,pagedown", "turn(1)", "Next turn", show=False, id="turn-down",
+                tooltip="Move to the first sentence of the next speaker turn"),
+        Binding("K,pageup", "turn(-1)", "Previous turn", show=False, id="turn-up",
+                tooltip="Move to the first sentence of the previous speaker turn"),
+        Binding("shift+down", "extend(1)", "Extend selection", show=False, id="select-down",
+                tooltip="Extend the selection by the next sentence"),
+        Binding("shift+up", "extend(-1)", "Extend selection up", show=False, id="select-up",
+                tooltip="Extend the selection by the previous sentence"),
+        Binding("g,home", "first", "First sentence", show=False, id="cursor-first",
+                tooltip="Go to the first sentence"),
+        Binding("G,end", "last", "Last sentence", show=False, id="cursor-last",
+                tooltip="Go to the last sentence"),
+        Binding("escape", "clear_selection", "Clear selection", show=False, id="select-clear",
+                tooltip="Drop the selection, keep the cursor"),
+    ]  # fmt: skip
+
+    DEFAULT_CSS = """
+    TranscriptView { background: #1b1d23; color: #d8dee9; }
+    """
+
+    class CursorMoved(Message):
+        """The current sentence or the selection changed."""
+
+        def __init__(self, view: TranscriptView) -> None:
+            super().__init__()
+            self.view = view
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.session: CodingSession | None = None
+        self.codebook: Codebook | None = None
+        self.cursor = 0
+        self.anchor: int | None = None
+        self.lines: list[Line] = []
+        self._line_starts: list[int] = []
+        self._layout_width = 0
+        self._strips: dict[int, tuple[tuple[object, ...], Strip]] = {}
+        self._spans: dict[int, tuple[tuple[int, int, tuple[str, ...], str | None], ...]] = {}
+        self._styles: dict[tuple[object, ...], Style] = {}
+        self._sugg_starts: list[int] = []
+        self._sugg: list[tuple[int, int, str]] = []
+        self._sugg_longest = 0
+        self._drag = False
+
+    # --- content ----------------------------------------------------------------------------
+    def set_session(self, session: CodingSession, codebook: Codebook, cursor: int = 0) -> None:
+        self.session = session
+        self.codebook = codebook
+        n = len(session.sentences)
+        self.cursor = min(max(0, cursor), max(0, n - 1))
+        self.anchor = None
+        self._layout_width = 0
+        self._reload_suggestions()
+        self._relayout()
+        self.scroll_to_cursor(center=True)
+        self.post_message(self.CursorMoved(self))
+
+    def _reload_suggestions(self) -> None:
+        pending = self.session.pending_suggestions() if self.session else []
+        self._sugg = sorted((s.start, s.end, s.code) for s in pending)
+        self._sugg_starts = [s[0] for s in self._sugg]
+        self._sugg_longest = max((e - s for s, e, _ in self._sugg), default=0)
+
+    def _text_width(self) -> int:
+        label = 3
+        if self.session is not None:
+            label = min(
+                14, max((len(t.speaker) for t in self.session.transcript.turns), default=1) + 2
+            )
+        self._label_width = label
+        return max(8, self.scrollable_content_region.width - GUTTER - label - 1)
+
+    def _relayout(self) -> None:
+        if self.session is None:
+            return
+        width = self._text_width()
+        if width == self._layout_width and self.lines:
+            return
+        t = self.session.transcript
+        self.lines = wrap_body(
+            t.body, [(x.index, x.text_start, x.end, x.speaker) for x in t.turns], width
+        )
+        self._line_starts = [ln.start for ln in self.lines]
+        self._layout_width = width
+        self._strips.clear()
+        self._spans.clear()
+        self.virtual_size = Size(width + GUTTER + self._label_width, len(self.lines))
+        self.refresh()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._relayout()
+        self.scroll_to_cursor()
+
+    def line_of(self, offset: int) -> int:
+        y = bisect.bisect_right(self._line_starts, offset) - 1
+        while y > 0 and self.lines[y].blank:
+            y -= 1
+        return max(0, y)
+
+    def sentence_lines(self, index: int) -> tuple[int, int]:
+        if self.session is None or not self.session.sentences:
+            return 0, 0
+        s = self.session.sentences[index]
+        return self.line_of(s.start), self.line_of(max(s.start, s.end - 1))
+
+    # --- what the app asks ------------------------------------------------------------------
+    @property
+    def selection(self) -> tuple[int, int]:
+        """Sentence indexes (first, last) of the selection, or the current sentence."""
+        if self.anchor is None:
+            return self.cursor, self.cursor
+        return min(self.anchor, self.cursor), max(self.anchor, self.cursor)
+
+    def selection_span(self) -> tuple[int, int]:
+        """Body offsets of the selection (whole sentences)."""
+        assert self.session is not None
+        a, b = self.selection
+        return self.session.sentences[a].start, self.session.sentences[b].end
+
+    def changed(self, span: tuple[int, int] | None = None, *, suggestions: bool = False) -> None:
+        """Codings changed in ``span`` (or everywhere): repaint only the lines they touch."""
+        if suggestions:
+            self._reload_suggestions()
+        if span is None or not self.lines:
+            self._strips.clear()
+            self._spans.clear()
+            self.refresh()
+            return
+        first, last = self.line_of(span[0]), self.line_of(max(span[0], span[1] - 1))
+        for y in range(first, last + 1):
+            self._strips.pop(y, None)
+            self._spans.pop(y, None)
+        self.refresh_lines(first, last - first + 1)
+
+    # --- moving -------------------------------------------------------------------------------
+    def move_to(self, index: int, *, extend: bool = False) -> None:
+        if self.session is None or not self.session.sentences:
+            return
+        index = min(max(0, index), len(self.session.sentences) - 1)
+        old = self.selection
+        if extend:
+            if self.anchor is None:
+                self.anchor = self.cursor
+        else:
+            self.anchor = None
+        self.cursor = index
+        self._repaint_sentences(old, self.selection)
+        self.scroll_to_cursor()
+        self.post_message(self.CursorMoved(self))
+
+    def _repaint_sentences(self, old: tuple[int, int], new: tuple[int, int]) -> None:
+        if old == new:
+            return
+        lo_old, hi_old = self.sentence_lines(old[0])[0], self.sentence_lines(old[1])[1]
+        lo_new, hi_new = self.sentence_lines(new[0])[0], self.sentence_lines(new[1])[1]
+        if old[0] == new[0] and hi_old != hi_new:  # extending the end: repaint the difference
+            a, b = sorted((hi_old, hi_new))
+            self.refresh_lines(self.sentence_lines(min(old[1], new[1]))[0], b - a + 1)
+        elif old[1] == new[1] and lo_old != lo_new:
+            a, b = sorted((lo_old, lo_new))
+            self.refresh_lines(a, self.sentence_lines(max(old[0], new[0]))[1] - a + 1)
+        else:
+            self.refresh_lines(lo_old, hi_old - lo_old + 1)
+            self.refresh_lines(lo_new, hi_new - lo_new + 1)
+
+    def scroll_to_cursor(self, *, center: bool = False) -> None:
+        if not self.lines:
+            return
+        first, last = self.sentence_lines(self.cursor)
+        height = max(1, self.scrollable_content_region.height)
+        top = round(self.scroll_y)
+        if center:
+            self.scroll_to(y=max(0, first - height // 3), animate=False, immediate=True)
+        elif first < top:
+            self.scroll_to(y=first, animate=False, immediate=True)
+        elif last >= top + height:
+            self.scroll_to(y=min(first, last - height + 1), animate=False, immediate=True)
+
+    def action_cursor(self, delta: int) -> None:
+        self.move_to(self.cursor + delta)
+
+    def action_extend(self, delta: int) -> None:
+        self.move_to(self.cursor + delta, extend=True)
+
+    def action_turn(self, delta: int) -> None:
+        if self.session is None or not self.session.sentences:
+            return
+        sents = self.session.sentences
+        turn = sents[self.cursor].turn_index
+        i = self.cursor
+        if delta > 0:
+            while i < len(sents) - 1 and sents[i].turn_index == turn:
+                i += 1
+        else:
+            # to the start of this turn, or of the previous one when already there
+            while i > 0 and sents[i - 1].turn_index == turn:
+                i -= 1
+            if i == self.cursor and i > 0:
+                prev = sents[i - 1].turn_index
+                i -= 1
+                while i > 0 and sents[i - 1].turn_index == prev:
+                    i -= 1
+        self.move_to(i)
+
+    def action_first(self) -> None:
+        self.move_to(0)
+
+    def action_last(self) -> None:
+        if self.session is not None:
+            self.move_to(len(self.session.sentences) - 1)
+
+    def action_clear_selection(self) -> None:
+        if self.anchor is not None:
+            self.move_to(self.cursor)
+
+    # --- mouse ------------------------------------------------------------------------------------
+    def _sentence_at(self, event: events.MouseEvent) -> int | None:
+        if self.session is None or not self.lines:
+            return None
+        y = event.y + round(self.scroll_y)
+        if not 0 <= y < len(self.lines):
+            return None
+        line = self.lines[y]
+        col = max(0, event.x + round(self.scroll_x) - GUTTER - self._label_width)
+        offset = min(line.start + col, max(line.start, line.end - 1))
+        rng = self.session.sentences_in(offset, offset + 1)
+        if len(rng):
+            return rng[0]
+        # between sentences: the one after the offset
+        i = bisect.bisect_left([s.start for s in self.session.sentences], offset)
+        return min(i, len(self.session.sentences) - 1)
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        index = self._sentence_at(event)
+        if index is None:
+            return
+        self.focus()
+        self._drag = True
+        self.capture_mouse()
+        self.move_to(index, extend=event.shift)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if not self._drag:
+            return
+        index = self._sentence_at(event)
+        if index is not None and index != self.cursor:
+            self.move_to(index, extend=True)
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        if self._drag:
+            self._drag = False
+            self.release_mouse()
+
+    # --- drawing ------------------------------------------------------------------------------------
+    def _line_spans(self, y: int) -> tuple[tuple[int, int, tuple[str, ...], str | None], ...]:
+        """Elementary pieces of line ``y``: (start, end, codes on it, suggested code)."""
+        cached = self._spans.get(y)
+        if cached is not None:
+            return cached
+        assert self.session is not None
+        line = self.lines[y]
+        a, b = line.start, line.end
+        codings = self.session.overlapping(a, b) if b > a else []
+        lo = bisect.bisect_left(self._sugg_starts, a - self._sugg_longest)
+        hi = bisect.bisect_left(self._sugg_starts, b)
+        suggs = [s for s in self._sugg[lo:hi] if s[0] < b and a < s[1]]
+        cuts = {a, b}
+        for c in codings:
+            cuts.add(max(a, c.start))
+            cuts.add(min(b, c.end))
+        for s in suggs:
+            cuts.add(max(a, s[0]))
+            cuts.add(min(b, s[1]))
+        points = sorted(cuts)
+        out: list[tuple[int, int, tuple[str, ...], str | None]] = []
+        for p, q in itertools.pairwise(points):
+            codes = tuple(sorted({c.code for c in codings if c.start < q and p < c.end}))
+            sugg = next((s[2] for s in suggs if s[0] < q and p < s[1] and s[2] not in codes), None)
+            out.append((p, q, codes, sugg))
+        spans = tuple(out)
+        self._spans[y] = spans
+        return spans
+
+    def _style(self, codes: tuple[str, ...], sugg: str | None, cur: bool, sel: bool) -> Style:
+        key = (codes, sugg, cur, sel)
+        style = self._styles.get(key)
+        if style is not None:
+            return style
+        assert self.codebook is not None
+        bg = BG
+        if codes:
+            mix = [Color.parse(self.codebook.colour(c)) for c in codes]
+            r = sum(c.r for c in mix) // len(mix)
+            g = sum(c.g for c in mix) // len(mix)
+            b = sum(c.b for c in mix) // len(mix)
+            bg = BG.blend(Color(r, g, b), 0.45)
+        if sel:
+            bg = bg.blend(Color(120, 140, 200), 0.45)
+        elif cur:
+            bg = bg.lighten(0.08)
+        fg = FG
+        if sugg is not None:
+            fg = Color.parse(self.codebook.colour(sugg)).blend(FG, 0.35)
+        style = Style(
+            color=fg.rich_color,
+            bgcolor=bg.rich_color,
+            bold=cur or sel,
+            italic=sugg is not None,
+            underline=len(codes) > 1 or (sugg is not None and not codes),
+        )
+        self._styles[key] = style
+        return style
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = y + scroll_y
+        width = self.scrollable_content_region.width
+        if self.session is None or index >= len(self.lines):
+            return Strip.blank(width, Style(bgcolor=BG.rich_color))
+        line = self.lines[index]
+        a, b = self.selection
+        sents = self.session.sentences
+        cs = sents[self.cursor] if sents else None
+        cur = None
+        if cs is not None and cs.start < line.end and line.start < cs.end:
+            cur = (max(cs.start, line.start), min(cs.end, line.end))
+        sel = None
+        if self.anchor is not None and sents:
+            s0, s1 = sents[a].start, sents[b].end
+            if s0 < line.end and line.start < s1:
+                sel = (max(s0, line.start), min(s1, line.end))
+        spans = self._line_spans(index)
+        key = (width, self._layout_width, cur, sel, spans)
+        hit = self._strips.get(index)
+        if hit is not None and hit[0] == key:
+            strip = hit[1]
+        else:
+            strip = self._draw(line, spans, cur, sel, width)
+            if len(self._strips) > CACHE_LINES:
+                self._strips.clear()
+            self._strips[index] = (key, strip)
+        if scroll_x:
+            strip = strip.crop(scroll_x, scroll_x + width)
+        return strip
+
+    def _draw(
+        self,
+        line: Line,
+        spans: tuple[tuple[int, int, tuple[str, ...], str | None], ...],
+        cur: tuple[int, int] | None,
+        sel: tuple[int, int] | None,
+        width: int,
+    ) -> Strip:
+        assert self.session is not None and self.codebook is not None
+        base = Style(color=FG.rich_color, bgcolor=BG.rich_color)
+        segs: list[Segment] = []
+        codes = sorted({c for _, _, cc, _ in spans for c in cc})
+        mark = "▶" if cur is not None else " "
+        mark_style = Style(color="#ffd75f", bgcolor=BG.rich_color, bold=True)
+        segs.append(Segment(mark, mark_style))
+        if codes and not line.blank:
+            colour = self.codebook.colour(codes[0])
+            segs.append(Segment(f"{len(codes):>2}", Style(color="#a0a8b8", bgcolor=BG.rich_color)))
+            segs.append(Segment("▌", Style(color=colour, bgcolor=BG.rich_color)))
+        else:
+            segs.append(Segment("   ", base))
+        label = f"{line.label}:" if line.label else ""
+        interviewer = line.label in {"I", "Interviewer"}
+        label_style = Style(
+            color="#7fb4ca" if interviewer else "#e6c384", bgcolor=BG.rich_color, bold=True
+        )
+        segs.append(Segment(label.ljust(self._label_width)[: self._label_width], label_style))
+        body = self.session.body
+        for p, q, cc, sugg in spans:
+            if q <= p:
+                continue
+            pieces = {p, q}
+            for rng in (cur, sel):
+                if rng is not None:
+                    for v in rng:
+                        if p < v < q:
+                            pieces.add(v)
+            pts = sorted(pieces)
+            for u, v in itertools.pairwise(pts):
+                in_cur = cur is not None and cur[0] <= u < cur[1]
+                in_sel = sel is not None and sel[0] <= u < sel[1]
+                segs.append(Segment(body[u:v], self._style(cc, sugg, in_cur, in_sel)))
+        strip = Strip(segs)
+        return strip.extend_cell_length(max(width, self.virtual_size.width), base)
