@@ -33,7 +33,7 @@ class Category:
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "code": self.code,
-            "value": _jsonable(self.value),
+            "value": jsonable(self.value),
             "label": self.label,
         }
         if self.is_missing:
@@ -48,7 +48,7 @@ class Category:
         return self.upper is not None or self.lower is not None
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     if value is None:
         return None
     if isinstance(value, np.generic):
@@ -62,7 +62,7 @@ def _jsonable(value: Any) -> Any:
 
 def value_text(value: Any) -> str:
     """A value as people write it: 1.0 -> '1'."""
-    value = _jsonable(value)
+    value = jsonable(value)
     return str(value)
 
 
@@ -111,7 +111,7 @@ def _key(value: Any) -> Any:
     return value
 
 
-def _small_dtype(n_codes: int) -> type[np.signedinteger[Any]]:
+def small_int_dtype(n_codes: int) -> type[np.signedinteger[Any]]:
     if n_codes < 2**7:
         return np.int8
     if n_codes < 2**15:
@@ -159,7 +159,7 @@ def _factorize(
     final = np.full(len(values), -1, dtype=np.int64)
     final[keep] = np.arange(len(keep))
     lut = final if rank is None else final[rank]
-    dtype = _small_dtype(len(keep) + 1)
+    dtype = small_int_dtype(len(keep) + 1)
     lut = np.append(lut, -1).astype(dtype)  # raw -1 (missing) reads the last slot
     codes = lut[raw]
     return codes, [values[k] for k in keep]

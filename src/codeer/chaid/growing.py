@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from codeer.chaid.bonferroni import MergeKind
-from codeer.chaid.encoding import Category, EncodedColumn, _small_dtype
+from codeer.chaid.encoding import Category, EncodedColumn, small_int_dtype
 from codeer.chaid.merging import GroupTester, MergeOutcome, absorb_small, merge_predictor, price
 from codeer.chaid.pvalues import Test
 from codeer.chaid.results import Node, Split, StopReason
@@ -46,7 +46,6 @@ class _Pending:
     rows: np.ndarray | None  # None: every row (the root)
     branch_variable: str | None = None
     branch: tuple[Category, ...] = ()
-    info: dict[str, Any] = field(default_factory=dict)
 
 
 class Grower:
@@ -78,7 +77,7 @@ class Grower:
             j = target.n_classes
             for col in columns:
                 size = col.n_codes * j
-                dtype = _small_dtype(size)
+                dtype = small_int_dtype(size)
                 joint = col.codes.astype(dtype)
                 joint *= j
                 joint += target.codes

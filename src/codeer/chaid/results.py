@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from codeer.chaid.bonferroni import MergeKind
-from codeer.chaid.encoding import Category, _jsonable
+from codeer.chaid.encoding import Category, jsonable
 from codeer.chaid.pvalues import Test
 from codeer.chaid.settings import Level
 
@@ -143,7 +143,7 @@ class Node:
             "distribution": None if self.distribution is None else list(self.distribution),
             "mean": self.mean,
             "sd": self.sd,
-            "predicted": _jsonable(self.predicted),
+            "predicted": jsonable(self.predicted),
             "predicted_label": self.predicted_label,
             "branch_variable": self.branch_variable,
             "branch": [c.to_dict() for c in self.branch],

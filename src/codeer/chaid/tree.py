@@ -13,9 +13,9 @@ import pandas as pd
 from codeer.chaid.encoding import (
     Category,
     EncodedColumn,
-    _jsonable,
     encode_categorical,
     encode_scale,
+    jsonable,
 )
 from codeer.chaid.growing import Grower, TargetData
 from codeer.chaid.results import (
@@ -145,7 +145,7 @@ class Tree:
     def find_class(self, category: Any) -> Category:
         """A target class by value, label or code."""
         for c in self.classes:
-            if c.value == category or c.label == category or _jsonable(c.value) == category:
+            if c.value == category or c.label == category or jsonable(c.value) == category:
                 return c
         raise AnalysisError(
             f"{category!r} is not a category of {self.target}",
