@@ -100,7 +100,7 @@ def test_tree_shape_and_export(tree: Tree) -> None:
             assert tree.node(child).branch_variable == node.split.variable  # type: ignore[union-attr]
         if node.is_terminal:
             assert isinstance(node.stop_reason, StopReason)
-    data = json.loads(json.dumps(tree.to_dict()))
+    data = json.loads(json.dumps(tree.to_dict(), allow_nan=False))
     assert len(data["nodes"]) == len(tree.nodes)
     assert data["nodes"][0]["split"]["variable"] == tree.root.split.variable
     assert data["settings"]["min_child"] == 20
@@ -314,3 +314,21 @@ def test_value_labels_are_used() -> None:
     assert tree.root.split is not None
     assert {c.label for g in tree.root.split.groups for c in g} == {"laag", "hoog"}
     assert tree.node(1).branch_label in {"laag", "hoog"}
+
+
+def test_perfect_separation_exports_as_json() -> None:
+    # No variance within groups: F is infinite and p exactly 0; JSON gets null, not Infinity.
+    df = pd.DataFrame({"x": list("aaabbb"), "y": [1.0, 1.0, 1.0, 5.0, 5.0, 5.0]})
+    tree = grow_tree(
+        df,
+        "y",
+        {"x": "nominal"},
+        ChaidSettings(max_depth=1, min_parent=0, min_child=0),
+        target_level="scale",
+    )
+    split = tree.root.split
+    assert split is not None
+    assert math.isinf(split.statistic) and split.p_value == 0.0 and split.adjusted_p == 0.0
+    data = json.loads(json.dumps(tree.to_dict(), allow_nan=False))
+    assert data["nodes"][0]["split"]["statistic"] is None
+    assert tree.risk().estimate == 0.0

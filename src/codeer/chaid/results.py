@@ -6,6 +6,7 @@ renderer (rich in the CLI, Textual in the app) and a JSON export read the same o
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -25,6 +26,12 @@ class StopReason(StrEnum):
     CONSTANT = "constant_predictors"
     NOT_SIGNIFICANT = "not_significant"
     MIN_CHILD = "min_child"
+
+
+def _finite(x: float) -> float | None:
+    """JSON has no infinity: an infinite F (no within-group variance), a -inf log p or a
+    multiplier beyond the float range is exported as null."""
+    return x if math.isfinite(x) else None
 
 
 @dataclass(frozen=True)
@@ -62,14 +69,14 @@ class Split:
             "groups": [[c.to_dict() for c in group] for group in self.groups],
             "children": list(self.children),
             "test": str(self.test),
-            "statistic": self.statistic,
+            "statistic": _finite(self.statistic),
             "df": self.df,
             "df2": self.df2,
             "p_value": self.p_value,
             "adjusted_p": self.adjusted_p,
-            "log_p": self.log_p,
-            "log_adjusted_p": self.log_adjusted_p,
-            "multiplier": self.multiplier,
+            "log_p": _finite(self.log_p),
+            "log_adjusted_p": _finite(self.log_adjusted_p),
+            "multiplier": _finite(self.multiplier),
             "n_categories": self.n_categories,
             "forced": self.forced,
         }
