@@ -18,7 +18,8 @@ Choices where the IBM text leaves room (each checked against the SPSS oracle whe
   ordinal ones by value. Node ids are breadth first, as SPSS numbers them.
 - Exhaustive CHAID multipliers: IBM's closed forms (see bonferroni.py).
 - p-values are compared on the log scale, so predictors stay ranked where p underflows.
-- Weights are frequency weights (SPSS WEIGHT BY); sizes and counts are weighted.
+- Weights are frequency weights (SPSS WEIGHT BY); sizes and counts are weighted. Unlike
+  SPSS, non-integer weights are used as given rather than rounded to whole cases.
 - predict(): a value the node never saw (a new nominal value, or missing where the node had
   none) stops at that node; ordered values between groups follow SPSS's interval rules.
 """
