@@ -282,6 +282,7 @@ def frequency_table(
     freq = frequencies(df[column], (labels or {}).get(column))
     frame = freq.reset_index()
     frame.columns = [str(c) for c in frame.columns]
+    frame[frame.columns[0]] = frame[frame.columns[0]].astype(object)
     frame["pct"] = frame["pct"].round(1)
     total = {"n": int(freq["n"].sum()), "pct": 100.0 if freq["n"].sum() else float("nan")}
     frame.loc[len(frame)] = {frame.columns[0]: "totaal", **total}
