@@ -153,6 +153,12 @@ def test_risk_classification_and_gains(tree: Tree) -> None:
     assert responses == sorted(responses, reverse=True)
     assert sum(r.gain for r in gains.rows) == tree.root.distribution[tree.find_class("ja").code]  # type: ignore[index]
     json.dumps(gains.to_dict())
+    assert len(gains.to_frame()) == len(tree.terminal_nodes)
+    assert table.to_frame().to_numpy().sum() == tree.root.n
+    nodes = tree.node_table()
+    assert list(nodes["node"]) == [n.id for n in tree.nodes]
+    assert (nodes["ja"] + nodes["nee"] == nodes["n"]).all()
+    assert nodes.loc[0, "percent"] == 100
     with pytest.raises(AnalysisError, match="not a category"):
         tree.gains("misschien")
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+import pandas as pd
+
 from codeer.chaid.bonferroni import MergeKind
 from codeer.chaid.encoding import Category, jsonable
 from codeer.chaid.pvalues import Test
@@ -184,6 +186,12 @@ class ClassificationTable:
         right = sum(self.counts[i][i] for i in range(len(self.counts)))
         return 100.0 * right / total if total else 0.0
 
+    def to_frame(self) -> pd.DataFrame:
+        labels = [c.label for c in self.classes]
+        frame = pd.DataFrame(self.counts, index=labels, columns=labels)
+        frame.index.name, frame.columns.name = "observed", "predicted"
+        return frame
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "classes": [c.to_dict() for c in self.classes],
@@ -224,6 +232,9 @@ class GainsTable:
 
     category: Category
     rows: tuple[GainsRow, ...]
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([r.to_dict() for r in self.rows])
 
     def to_dict(self) -> dict[str, Any]:
         return {"category": self.category.to_dict(), "rows": [r.to_dict() for r in self.rows]}

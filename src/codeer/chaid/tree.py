@@ -193,6 +193,39 @@ class Tree:
             )
         return GainsTable(cls, tuple(rows))
 
+    def node_table(self) -> pd.DataFrame:
+        """One row per node: what SPSS's tree table shows (class counts as columns)."""
+        total = self.root.n
+        rows = []
+        for node in self.nodes:
+            split = node.split
+            row: dict[str, Any] = {
+                "node": node.id,
+                "parent": node.parent,
+                "depth": node.depth,
+                "n": node.n,
+                "percent": 100 * node.n / total if total else 0.0,
+                "n_cases": node.n_cases,
+                "predicted": node.predicted_label,
+                "branch_variable": node.branch_variable,
+                "branch": node.branch_label,
+                "split_variable": None if split is None else split.variable,
+                "statistic": None if split is None else split.statistic,
+                "df": None if split is None else split.df,
+                "df2": None if split is None else split.df2,
+                "p_value": None if split is None else split.p_value,
+                "adjusted_p": None if split is None else split.adjusted_p,
+                "multiplier": None if split is None else split.multiplier,
+                "stop_reason": None if node.stop_reason is None else str(node.stop_reason),
+            }
+            if node.distribution is not None:
+                for cls, count in zip(self.classes, node.distribution, strict=True):
+                    row[cls.label] = count
+            else:
+                row["mean"], row["sd"] = node.mean, node.sd
+            rows.append(row)
+        return pd.DataFrame(rows)
+
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "target": self.target,
