@@ -104,10 +104,13 @@ def time_derive(
     d = derive(rules, interviews, codebook=codebook, typology=typology)
     elapsed = time.perf_counter() - t0
     counts = {sp: r.counts for sp, r in d.typology.items()}
+    rows = len(d.table)
+    del d, interviews  # the sweep needs only the counts (as in 'codeer typology --sweep')
+    gc.collect()
     t1 = time.perf_counter()
     sweep(counts, typology)
     sweep_s = time.perf_counter() - t1
-    return elapsed, sweep_s, len(d.table)
+    return elapsed, sweep_s, rows
 
 
 def write_project(root: Path, interviews: list[Interview]) -> None:
