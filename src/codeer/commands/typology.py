@@ -100,11 +100,13 @@ def _json(
     if other is not None:
         data["compare"] = {
             "coder": compare,
-            "compared": sorted(sp for sp, r in other.items() if r.total),
+            "compared": sorted(
+                sp for sp, r in other.items() if r.total and sp in results and results[sp].total
+            ),
             "differences": {
                 sp: {"this": results[sp].value if sp in results else None, "other": r.value}
                 for sp, r in other.items()
-                if r.total and (results[sp].value if sp in results else None) != r.value
+                if r.total and sp in results and results[sp].total and results[sp].value != r.value
             },
         }
     return data
@@ -197,8 +199,8 @@ def _print_compare(
     for sp in sorted(set(results) | set(other)):
         a = results.get(sp)
         b = other.get(sp)
-        if b is None or b.total == 0:
-            continue
+        if a is None or b is None or not a.total or not b.total:
+            continue  # only steunpunten both coders gave descriptor codings
         same = a is not None and a.value == b.value
         table.add_row(
             sp,
