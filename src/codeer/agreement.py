@@ -747,4 +747,17 @@ def compare_variables(
     notes = []
     if not steunpunten:
         notes.append("no steunpunt interview is coded by all coders: variables not compared")
+    left_out = sorted(
+        {
+            t.case
+            for tid, t in project.transcripts.items()
+            if tid in shared and t.role != "steunpunt" and t.case not in steunpunten
+        }
+    )
+    if left_out:
+        notes.append(
+            "steunpunten whose steunpunt interview is not coded by all coders are left out of "
+            f"the variable comparison: {', '.join(left_out)} (their other interviews still count "
+            "in the per-code agreement)"
+        )
     return VariablesAgreement(coders, steunpunten, names, cells, typ, notes)
