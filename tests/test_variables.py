@@ -481,3 +481,24 @@ def test_unknown_code_in_codings(tmp_path: Path) -> None:
     _corrupt(root, "gem-beta", "code: org.nieuw\n", "code: org.nieu\n")
     with pytest.raises(CodingsError, match=r"unknown code 'org\.nieu'"):
         derive_variables(Project(root))
+
+
+def test_typology_without_a_type_says_why(tmp_path: Path) -> None:
+    root = make_project(
+        tmp_path / "p", [("sp-alfa", "Alfa", "steunpunt", ["typologie.cyclisch.luisteren"] * 2)]
+    )
+    d = derive_variables(Project(root))
+    assert d.value("Alfa", "werkwijze") is None
+    (m,) = d.missing_for("Alfa", "werkwijze")
+    assert m.reason == "no type: 2 descriptor codings, fewer than min_descriptors 3"
+    assert d.missing_for("Beta", "werkwijze")[0].reason == "no steunpunt interview coded"
+
+
+def test_numeric_mode_tie_is_a_conflict(tmp_path: Path) -> None:
+    codes: list[str | Spec] = [("org.betaald", 2), ("org.betaald", 3)]
+    root = make_project(tmp_path / "p", [("sp-alfa", "Alfa", "steunpunt", codes)])
+    d = derive_variables(Project(root))
+    assert d.value("Alfa", "betaald_mode") is None
+    (c,) = d.conflicts_for("Alfa", "betaald_mode")
+    assert [s.value for s in c.sides] == [2, 3]
+    assert d.value("Alfa", "betaald_max") == 3

@@ -404,6 +404,11 @@ def _derive(
                 else:
                     outcomes[role] = compiled[name].outcome(role_pool, role)
             value, ev = _combine(sp, name, rule, outcomes, conflicts, missing, pools)
+            if value is None and isinstance(rule, TypologyRule) and sp in typology_results:
+                last = missing[-1]
+                if last.steunpunt == sp and last.variable == name:
+                    why = typology_results[sp].reason
+                    missing[-1] = Missing(sp, name, f"no type: {why}")
             values[sp][name] = value
             if value is not None:
                 evidence[(sp, name)] = ev
