@@ -11,10 +11,13 @@ from codeer.cli import json_option, project_option
 from codeer.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import pandas as pd
+    from rich.console import Console
 
     from codeer.project import Project
-    from codeer.variables import Derivation
+    from codeer.variables import Derivation, Evidence
 
 CONFLICT_COLUMNS = [
     "conflict",
@@ -223,7 +226,6 @@ def _explain(derivation: Derivation, steunpunt: str, variable: str, as_json: boo
     import difflib
 
     from rich.console import Console
-    from rich.table import Table
 
     names = list(derivation.table["steunpunt"])
     if steunpunt not in names:
@@ -277,18 +279,37 @@ def _explain(derivation: Derivation, steunpunt: str, variable: str, as_json: boo
         out.print(f"  descriptors: {counts}", markup=False)
         out.print(f"  rule: {typology.reason}", markup=False)
     if evidence:
-        table = Table(title="Codings behind the value", show_lines=True)
-        for col in ("transcript", "role", "code", "value", "used as", "quote"):
-            table.add_column(col)
-        for e in evidence:
-            table.add_row(e.transcript, e.role, e.code, text_value(e.value), e.basis, e.quote)
-        out.print(table)
+        out.print(f"\n[bold]Codings behind the value[/] ({len(evidence)})")
+        _print_evidence(out, evidence)
     for c in conflicts:
-        ct = Table(title=f"Conflict ({c.kind}): {c.resolution}", show_lines=True)
-        for col in ("role", "value", "transcript", "code", "quote"):
-            ct.add_column(col)
-        for s in c.sides:
-            for e in s.evidence:
-                ct.add_row(s.role, text_value(s.value), e.transcript, e.code, e.quote)
-        out.print(ct)
+        out.print(f"\n[bold]Conflict ({c.kind}):[/] {c.resolution}")
+        for side in c.sides:
+            out.print(
+                f"  [bold]{side.role}[/] says [bold]{text_value(side.value)}[/]"
+                f" ({', '.join(side.transcripts)})"
+            )
+            _print_evidence(out, side.evidence, indent="    ")
+    bases = {e.basis for e in evidence} | {
+        e.basis for c in conflicts for side in c.sides for e in side.evidence
+    }
+    if bases & {"topic", "none", "implied"}:
+        out.print(
+            "\n[dim][topic]/[none]: the interview discussed the topic without the code, read as "
+            "'no' (or the rule's none value); [implied]: the code implies a value.[/]"
+        )
     return int(ExitCode.OK)
+
+
+def _print_evidence(out: Console, evidence: Sequence[Evidence], indent: str = "  ") -> None:
+    """One coding a paragraph: where, which code, how the rule used it, then the quote."""
+    from rich.text import Text
+
+    for e in evidence:
+        head = Text(indent)
+        head.append(f"{e.transcript}", style="cyan")
+        head.append(f" ({e.role}) {e.code}")
+        if e.value is not None:
+            head.append(f" = {text_value(e.value)}", style="bold")
+        head.append(f"  [{e.basis}]", style="dim")
+        out.print(head)
+        out.print(Text(f"{indent}  “{' '.join(e.quote.split())}”", style="italic"))
