@@ -294,8 +294,8 @@ def _explain(derivation: Derivation, steunpunt: str, variable: str, as_json: boo
     }
     if bases & {"topic", "none", "implied"}:
         out.print(
-            "\n[dim][topic]/[none]: the interview discussed the topic without the code, read as "
-            "'no' (or the rule's none value); [implied]: the code implies a value.[/]"
+            "\n[dim]\\[topic]/\\[none]: the interview discussed the topic without the code, read "
+            "as 'no' (or the rule's none value); \\[implied]: the code implies a value.[/]"
         )
     return int(ExitCode.OK)
 
