@@ -37,9 +37,15 @@ FINAL_ABBREVIATIONS: frozenset[str] = frozenset({"enz.", "etc.", "e.d.", "e.a.",
 
 _CLOSERS = "\"'”’»)]"
 _OPENERS = "\"'“‘„«([¿¡"
-_BOUNDARY = re.compile(r"[.!?…]+[" + re.escape(_CLOSERS) + r"]*(?=\s)|\n[ \t]*\n")
+# a run of sentence punctuation (plus closing quotes/brackets), the whitespace after it, and a
+# look at the next character; or a blank line (paragraph break)
+_BOUNDARY = re.compile(
+    r"(?P<p>[.!?…]+[" + re.escape(_CLOSERS) + r"]*)\s+(?=(?P<n>\S))|[ \t]*\n[ \t]*\n\s*"
+)
 _DOTTED = re.compile(r"(?:[^\W\d_]{1,2}\.){2,}")
 _LEADING = re.compile(r"^[" + re.escape(_OPENERS) + r"]+")
+_LAST_WORD = re.compile(r"\S+\Z")
+_LONGEST_ABBREVIATION = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,18 +67,20 @@ class Sentence:
 
 
 def _starts_sentence(ch: str) -> bool:
-    if ch.isdigit() or ch in _OPENERS:
+    if ch.isupper() or ch.isdigit() or ch in _OPENERS:
         return True
-    # upper/title case, or a letter of a script without case (Arabic, Hebrew, CJK ...)
-    return ch.isupper() or ch.istitle() or (ch.isalpha() and not ch.islower())
+    # title case, or a letter of a script without case (Arabic, Hebrew, CJK ...)
+    return ch.istitle() or (ch.isalpha() and not ch.islower())
 
 
 def _is_abbreviation(text: str, lo: int, dot: int) -> bool:
     """Whether the period at ``dot`` closes an abbreviation or initial rather than a sentence."""
-    j = dot
-    while j > lo and not text[j - 1].isspace():
-        j -= 1
-    word = _LEADING.sub("", text[j : dot + 1])
+    m = _LAST_WORD.search(text, max(lo, dot - _LONGEST_ABBREVIATION), dot + 1)
+    if m is None:
+        return False
+    if m.start() > lo and not text[m.start() - 1].isspace():
+        return False  # a longer word: no abbreviation is that long
+    word = _LEADING.sub("", m.group())
     low = word.lower()
     if low in ABBREVIATIONS:
         return True
@@ -87,21 +95,17 @@ def split_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple
     spans: list[tuple[int, int]] = []
     seg = start
     for m in _BOUNDARY.finditer(text, start, end):
-        cut = m.end()
-        if m.group().startswith("\n"):
+        punct = m.group("p")
+        if punct is None:  # a blank line
             _add(text, seg, m.start(), spans)
-            seg = cut
+            seg = m.end()
             continue
-        k = cut
-        while k < end and text[k].isspace():
-            k += 1
-        if k >= end or not _starts_sentence(text[k]):
+        if not _starts_sentence(m.group("n")):
             continue
-        punct = m.group()
         if punct == "." and _is_abbreviation(text, seg, m.start()):
             continue
-        _add(text, seg, cut, spans)
-        seg = cut
+        _add(text, seg, m.end("p"), spans)
+        seg = m.end()
     _add(text, seg, end, spans)
     return spans
 

@@ -30,10 +30,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from codeer.codebook import Code, Codebook
 from codeer.errors import CodebookError
@@ -99,6 +99,11 @@ class Keyword:
     exclude: bool = False
     pattern: int | None = None  # index into the code's patterns when this is a pattern
     part: tuple[int, int] | None = None  # (conjunction, part) when this is a part of an '&' keyword
+    anchor: int = 0  # the term looked up first: the least common-looking word
+
+    @property
+    def single(self) -> bool:
+        return len(self.terms) == 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,18 +114,43 @@ class Hit:
     tokens: tuple[int, ...]
 
 
-@dataclass
-class TokenInfo:
-    """Lower-cased forms, lemmas and body offsets of a turn's tokens."""
+class LazyStrings(Sequence[str]):
+    """The strings of a doc's tokens, looked up only when read (most tokens never are)."""
 
-    lower: list[str]
-    lemma: list[str]
-    start: list[int]
-    end: list[int]
-    keys: list[int] = field(default_factory=list)  # the LOWER hash per token (cache key)
+    def __init__(self, keys: list[int], cache: dict[int, str], fill: Callable[[int], str]) -> None:
+        self._keys = keys
+        self._cache = cache
+        self._fill = fill
 
     def __len__(self) -> int:
-        return len(self.lower)
+        return len(self._keys)
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self._keys)))]
+        key = self._keys[i]
+        try:
+            return self._cache[key]
+        except KeyError:
+            return self._fill(key)
+
+
+@dataclass
+class TokenInfo:
+    """Lower-cased forms, lemmas and body offsets of a doc's tokens."""
+
+    keys: list[int]  # the LOWER hash per token
+    start: list[int]
+    end: list[int]
+    lower: Sequence[str]
+    lemma: Sequence[str]
+
+    def __len__(self) -> int:
+        return len(self.keys)
 
 
 class MatcherSet:
@@ -154,14 +184,24 @@ class MatcherSet:
         self._all = self.keywords + [k for ks in self.excludes.values() for k in ks] + self._parts
         self._first_eq: dict[str, list[Keyword]] = {}
         self._first_other: list[Keyword] = []
+        self._all = [_anchored(kw) for kw in self._all]
         for kw in self._all:
-            first = kw.terms[0]
+            first = kw.terms[kw.anchor]
             if first.kind == "eq":
                 for v in first.values:
                     self._first_eq.setdefault(v, []).append(kw)
             else:
                 self._first_other.append(kw)
         self._cand: dict[int, tuple[Keyword, ...]] = {}
+        self._cand_keys: set[int] = set()
+        self._lower: dict[int, str] = {}
+        self._lemma: dict[int, str] = {}
+        self._table: dict[str, str] | None = None
+        self._classes: dict[int, int] = {}
+
+    @property
+    def has_patterns(self) -> bool:
+        return self._matcher is not None
 
     # --- compiling -----------------------------------------------------------------------------
     def _entry(self, code: Code, text: str, path: Path | None, *, exclude: bool) -> list[Keyword]:
@@ -263,24 +303,69 @@ class MatcherSet:
             self._patterns[key] = Keyword(code.id, text, (), negative=negative, pattern=i)
 
     # --- matching ------------------------------------------------------------------------------
+    def _lower_of(self, key: int) -> str:
+        v = self._lower.get(key)
+        if v is None:
+            v = self._lower[key] = self.nlp.vocab.strings[key]
+        return v
+
+    def _lemma_of(self, key: int) -> str:
+        v = self._lemma.get(key)
+        if v is None:
+            from codeer.nlp.lemmas import APOSTROPHES, lemma_table
+
+            if self._table is None:
+                self._table = lemma_table()
+            low = self._lower_of(key).translate(APOSTROPHES)
+            v = self._lemma[key] = self._table.get(low, low)
+        return v
+
+    def token_info(self, doc: Doc) -> TokenInfo:
+        """Token keys and offsets of a doc whose text is the transcript body."""
+        from spacy.attrs import IDX, LENGTH, LOWER
+
+        rows = doc.to_array([LOWER, IDX, LENGTH])
+        keys: list[int] = rows[:, 0].tolist()
+        start: list[int] = rows[:, 1].tolist()
+        end: list[int] = (rows[:, 1] + rows[:, 2]).tolist()
+        return TokenInfo(
+            keys,
+            start,
+            end,
+            LazyStrings(keys, self._lower, self._lower_of),
+            LazyStrings(keys, self._lemma, self._lemma_of),
+        )
+
+    def candidate_positions(self, info: TokenInfo) -> list[int]:
+        """Tokens where some keyword may start; each distinct form is examined once per process."""
+        cand = self._cand
+        for key in set(info.keys).difference(cand):
+            found = self._candidates(key, self._lemma_of(key), self._lower_of(key))
+            if found:
+                self._cand_keys.add(key)
+        ck = self._cand_keys
+        return [i for i, k in enumerate(info.keys) if k in ck]
+
     def _candidates(self, key: int, lemma: str, lower: str) -> tuple[Keyword, ...]:
         cand = self._cand.get(key)
         if cand is None:
             found = self._first_eq.get(lemma, []) + self._first_eq.get(lower, [])
-            found += [k for k in self._first_other if k.terms[0].matches(lemma, lower)]
+            found += [k for k in self._first_other if k.terms[k.anchor].matches(lemma, lower)]
             cand = tuple(dict.fromkeys(found))
             self._cand[key] = cand
         return cand
 
-    def match_tokens(self, info: TokenInfo, lo: int, hi: int) -> list[Hit]:
-        """Keyword hits (not yet filtered for negation) in tokens ``lo..hi`` of one sentence."""
+    def match_tokens(
+        self, info: TokenInfo, positions: Iterable[int], lo: int, hi: int
+    ) -> list[Hit]:
+        """Keyword hits (not yet filtered for negation) anchored at ``positions`` of the
+        sentence made of tokens ``lo..hi``."""
         hits: list[Hit] = []
         parts: dict[int, dict[int, tuple[int, ...]]] = {}
-        lower, lemma, keys = info.lower, info.lemma, info.keys
-        for i in range(lo, hi):
-            cand = self._candidates(keys[i], lemma[i], lower[i])
-            for kw in cand:
-                toks = _match_at(kw.terms, info, i, hi)
+        keys = info.keys
+        for i in positions:
+            for kw in self._cand[keys[i]]:
+                toks = (i,) if len(kw.terms) == 1 else _match_around(kw, info, i, lo, hi)
                 if toks is None:
                     continue
                 if kw.part is None:
@@ -303,6 +388,23 @@ class MatcherSet:
             out.append(Hit(kw, tuple(range(start, end))))
         return out
 
+    def _class(self, key: int) -> int:
+        c = self._classes.get(key)
+        if c is None:
+            c = self._classes[key] = word_class(self._lower_of(key))
+        return c
+
+    def _negated(self, keys: list[int], tokens: Sequence[int], lo: int, hi: int) -> bool:
+        """``is_negated`` on token keys, with each word's class cached (this runs per hit)."""
+        classes = self._classes
+        base = max(lo, tokens[0] - NEGATION_WINDOW - 1)
+        end = min(hi, tokens[-1] + NEGATION_WINDOW + 2)
+        cls: list[int] = []
+        for k in range(base, end):
+            c = classes.get(keys[k])
+            cls.append(self._class(keys[k]) if c is None else c)
+        return negated_by_class(cls, [t - base for t in tokens], lo - base, hi - base)
+
     def filter_hits(
         self, hits: Sequence[Hit], info: TokenInfo, lo: int, hi: int
     ) -> dict[str, list[Hit]]:
@@ -313,82 +415,115 @@ class MatcherSet:
             kw = h.keyword
             if kw.exclude or kw.code in excluded:
                 continue
-            if not kw.negative and is_negated(info.lower, h.tokens, lo, hi):
+            if not kw.negative and self._negated(info.keys, h.tokens, lo, hi):
                 continue
             out.setdefault(kw.code, []).append(h)
         return out
 
 
-def _match_at(terms: tuple[Term, ...], info: TokenInfo, i: int, hi: int) -> tuple[int, ...] | None:
-    matched = [i]
+def _anchored(kw: Keyword) -> Keyword:
+    """Pick the term to look up first: a long word that is no stop word or negator."""
+    if len(kw.terms) == 1:
+        return kw
+    from spacy.lang.nl.stop_words import STOP_WORDS
+
+    def weight(term: Term) -> int:
+        if term.kind == "eq" and term.values & (STOP_WORDS | NEGATORS):
+            return 0
+        return max(len(v) for v in term.values)
+
+    best = max(range(len(kw.terms)), key=lambda t: (weight(kw.terms[t]), -t))
+    return replace(kw, anchor=best)
+
+
+def _match_around(kw: Keyword, info: TokenInfo, i: int, lo: int, hi: int) -> tuple[int, ...] | None:
+    """Match the other terms of ``kw`` around its anchor term at token ``i``."""
+    terms, anchor = kw.terms, kw.anchor
+    lemma, lower = info.lemma, info.lower
+    after: list[int] = []
     j = i + 1
-    for term in terms[1:]:
+    for term in terms[anchor + 1 :]:
         last = min(hi - 1, j + term.gap)
         k = j
-        while k <= last and not term.matches(info.lemma[k], info.lower[k]):
+        while k <= last and not term.matches(lemma[k], lower[k]):
             k += 1
         if k > last:
             return None
-        matched.append(k)
+        after.append(k)
         j = k + 1
-    return tuple(matched)
+    before: list[int] = []
+    j = i - 1
+    for t in range(anchor, 0, -1):
+        term, gap = terms[t - 1], terms[t].gap
+        first = max(lo, j - gap)
+        k = j
+        while k >= first and not term.matches(lemma[k], lower[k]):
+            k -= 1
+        if k < first:
+            return None
+        before.append(k)
+        j = k - 1
+    return (*reversed(before), i, *after)
 
 
-def _negates(lower: list[str], k: int, hi: int) -> bool:
-    word = lower[k]
-    if word not in NEGATORS:
-        return False
-    if k + 1 < hi and lower[k + 1] in VOID_AFTER_NEGATOR:
-        return False  # "niet alleen", "niet zonder"
-    return not (word == "zonder" and k > 0 and lower[k - 1] == "niet")
+NEG, BREAK, PUNCT, VOID, NIET, FINAL = 1, 2, 4, 8, 16, 32
 
 
-def is_negated(lower: list[str], tokens: Sequence[int], lo: int, hi: int) -> bool:
+def word_class(word: str) -> int:
+    """Bit flags of a word for the negation rule."""
+    c = 0
+    if word in NEGATORS:
+        c |= NEG
+    if word in CLAUSE_BREAKS:
+        c |= BREAK
+    if not any(ch.isalnum() for ch in word):
+        c |= PUNCT
+    if word in VOID_AFTER_NEGATOR:
+        c |= VOID
+    if word == "niet":
+        c |= NIET
+    if word in CLAUSE_FINAL_NEGATORS:
+        c |= FINAL
+    return c
+
+
+def is_negated(lower: Sequence[str], tokens: Sequence[int], lo: int, hi: int) -> bool:
     """Whether a negator governs the matched tokens (see the module docstring)."""
+    base = max(lo, tokens[0] - NEGATION_WINDOW - 1)
+    end = min(hi, tokens[-1] + NEGATION_WINDOW + 2)
+    cls = [word_class(lower[k]) for k in range(base, end)]
+    return negated_by_class(cls, [t - base for t in tokens], lo - base, hi - base)
+
+
+def negated_by_class(cls: list[int], tokens: Sequence[int], lo: int, hi: int) -> bool:
+    """The negation rule on word classes; ``cls`` covers the window around ``tokens``."""
+    n = len(cls)
+
+    def negates(k: int) -> bool:
+        if not cls[k] & NEG:
+            return False
+        if k + 1 < min(hi, n) and cls[k + 1] & VOID:
+            return False  # "niet alleen", "niet zonder"
+        return not (cls[k] & VOID and k > 0 and cls[k - 1] & NIET)  # "niet zonder"
+
     first, last = tokens[0], tokens[-1]
     k = first - 1
-    while k >= lo and k >= first - NEGATION_WINDOW:
-        if lower[k] in CLAUSE_BREAKS:
+    while k >= max(lo, 0) and k >= first - NEGATION_WINDOW:
+        if cls[k] & BREAK:
             break
-        if _negates(lower, k, hi):
+        if negates(k):
             return True
         k -= 1
     for k in range(first + 1, last):
-        if k not in tokens and _negates(lower, k, hi):
+        if k not in tokens and negates(k):
             return True
     k = last + 1
-    while k < hi and k <= last + NEGATION_WINDOW:
-        word = lower[k]
-        if word in CLAUSE_BREAKS or not any(c.isalnum() for c in word):
+    stop = min(hi, n)
+    while k < stop and k <= last + NEGATION_WINDOW:
+        c = cls[k]
+        if c & (BREAK | PUNCT):
             break
-        if word in CLAUSE_FINAL_NEGATORS and (
-            k + 1 >= hi
-            or lower[k + 1] in CLAUSE_BREAKS
-            or not any(c.isalnum() for c in lower[k + 1])
-        ):
+        if c & FINAL and (k + 1 >= hi or (k + 1 < n and cls[k + 1] & (BREAK | PUNCT))):
             return True
         k += 1
     return False
-
-
-def token_info(doc: Doc, base: int) -> TokenInfo:
-    """Token strings and body offsets of a doc whose text starts at body offset ``base``."""
-    from spacy.attrs import IDX, LEMMA, LENGTH, LOWER
-
-    rows = doc.to_array([LOWER, LEMMA, IDX, LENGTH]).tolist()
-    strings = doc.vocab.strings
-    cache: dict[int, str] = {}
-
-    def s(h: int) -> str:
-        v = cache.get(h)
-        if v is None:
-            v = cache[h] = strings[h]
-        return v
-
-    return TokenInfo(
-        lower=[s(r[0]) for r in rows],
-        lemma=[s(r[1]) for r in rows],
-        start=[base + r[2] for r in rows],
-        end=[base + r[2] + r[3] for r in rows],
-        keys=[r[0] for r in rows],
-    )

@@ -15,11 +15,13 @@ Importing this module does not import spaCy; making suggestions builds the pipel
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -64,28 +66,34 @@ def _number_words() -> dict[str, int]:
 NUMBER_WORDS = _number_words()
 
 
-class Evidence(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Evidence:
     """A matched token: its body offsets, its text and the keyword (or pattern) that matched."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    __pydantic_config__ = ConfigDict(extra="forbid")
 
-    start: int
-    end: int
+    start: Annotated[int, Field(ge=0)]
+    end: Annotated[int, Field(ge=0)]
     text: str
     keyword: str
 
 
-class Suggestion(BaseModel):
-    """One code proposed for one sentence."""
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """One code proposed for one sentence.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    A plain dataclass (cheap to make by the thousand); pydantic validates it when a
+    SuggestionsFile is read.
+    """
+
+    __pydantic_config__ = ConfigDict(extra="forbid")
 
     id: str
     code: str
-    start: int = Field(ge=0)
-    end: int = Field(ge=0)
+    start: Annotated[int, Field(ge=0)]
+    end: Annotated[int, Field(ge=0)]
     quote: str
-    sentence: int
+    sentence: Annotated[int, Field(ge=0)]
     evidence: tuple[Evidence, ...] = ()
     value: int | str | None = None
     status: Status = "pending"
@@ -113,6 +121,10 @@ class SuggestionsFile(BaseModel):
         data = self.model_copy(
             update={"suggestions": sorted(self.suggestions, key=lambda s: (s.start, s.code, s.id))}
         ).model_dump(mode="json", exclude_none=True)
+        for item in data["suggestions"]:
+            for key in ("value", "coding_id", "decided"):
+                if item.get(key) is None:
+                    item.pop(key, None)
         for item in data["suggestions"]:
             if item.get("status") == "pending":
                 item.pop("status")
@@ -154,52 +166,68 @@ class Suggester:
     def suggest(
         self, transcript: Transcript, sentences: Sequence[Sentence] | None = None
     ) -> list[Suggestion]:
-        """Fresh (pending) suggestions for one transcript, in body order."""
-        from codeer.nlp.matching import token_info
+        """Fresh (pending) suggestions for one transcript, in body order.
 
+        The body is tokenised once; lemmas are looked up only for tokens where a keyword may
+        start and around them (the lookup lemmatizer is a function of the lower-cased form, so
+        this gives the pipeline's lemmas); the lemmatizer runs on the whole doc only when a code
+        has Matcher patterns.
+        """
         sentences = segment(transcript) if sentences is None else sentences
-        body = transcript.body
-        by_turn: dict[int, list[Sentence]] = {}
-        for s in sentences:
-            by_turn.setdefault(s.turn_index, []).append(s)
+        turns = transcript.turns
+        wanted = [
+            s
+            for s in sentences
+            if self.include_interviewer or not turns[s.turn_index].is_interviewer
+        ]
+        if not wanted:
+            return []
+        m = self.matchers
+        doc = self.nlp.make_doc(self._text_to_tokenise(transcript))
+        if m.has_patterns:
+            doc = self._lemmatizer(doc)
+        info = m.token_info(doc)
+        starts = [s.start for s in wanted]
+        by_sentence: dict[int, list[int]] = {}
+        for pos in m.candidate_positions(info):
+            off = info.start[pos]
+            j = bisect.bisect_right(starts, off) - 1
+            if j >= 0 and off < wanted[j].end:
+                by_sentence.setdefault(j, []).append(pos)
+        patterns: dict[int, list[Hit]] = {}
+        for h in m.pattern_hits(doc):
+            off = info.start[h.tokens[0]]
+            j = bisect.bisect_right(starts, off) - 1
+            if j >= 0 and info.end[h.tokens[-1]] <= wanted[j].end:
+                patterns.setdefault(j, []).append(h)
         out: list[Suggestion] = []
-        for turn in transcript.turns:
-            sents = by_turn.get(turn.index)
-            if not sents or (turn.is_interviewer and not self.include_interviewer):
-                continue
-            base = sents[0].start
-            doc = self._lemmatizer(self.nlp.make_doc(body[base : sents[-1].end]))
-            info = token_info(doc, base)
-            pattern_hits = self.matchers.pattern_hits(doc)
-            out.extend(self._turn(transcript, sents, info, pattern_hits))
-        return out
-
-    def _turn(
-        self,
-        transcript: Transcript,
-        sents: list[Sentence],
-        info: TokenInfo,
-        pattern_hits: list[Hit],
-    ) -> list[Suggestion]:
-        out: list[Suggestion] = []
-        starts, n = info.start, len(info)
-        k = 0
-        for sent in sents:
-            while k < n and starts[k] < sent.start:
-                k += 1
-            lo = k
-            while k < n and starts[k] < sent.end:
-                k += 1
-            hi = k
-            if lo == hi:
-                continue
-            hits = self.matchers.match_tokens(info, lo, hi)
-            hits += [h for h in pattern_hits if lo <= h.tokens[0] < hi and h.tokens[-1] < hi]
+        for j in sorted(by_sentence.keys() | patterns.keys()):
+            sent = wanted[j]
+            lo = bisect.bisect_left(info.start, sent.start)
+            hi = bisect.bisect_left(info.start, sent.end)
+            hits = m.match_tokens(info, by_sentence.get(j, ()), lo, hi) + patterns.get(j, [])
             if not hits:
                 continue
-            for code_id, code_hits in self.matchers.filter_hits(hits, info, lo, hi).items():
+            for code_id, code_hits in m.filter_hits(hits, info, lo, hi).items():
                 out.append(self._make(transcript, sent, code_id, code_hits, info, lo, hi))
         return out
+
+    def _text_to_tokenise(self, transcript: Transcript) -> str:
+        """The body with the turns not suggested for blanked out (same length, so offsets hold)."""
+        body = transcript.body
+        if self.include_interviewer:
+            return body
+        skip = [t for t in transcript.turns if t.is_interviewer]
+        if not skip:
+            return body
+        parts: list[str] = []
+        pos = 0
+        for t in skip:
+            parts.append(body[pos : t.start])
+            parts.append(" " * (t.end - t.start))
+            pos = t.end
+        parts.append(body[pos:])
+        return "".join(parts)
 
     def _make(
         self,
@@ -217,9 +245,10 @@ class Suggester:
             for t in h.tokens:
                 a, b = info.start[t], info.end[t]
                 if (a, b) not in seen:
-                    seen[(a, b)] = Evidence(start=a, end=b, text=body[a:b], keyword=h.keyword.text)
+                    seen[(a, b)] = Evidence(a, b, body[a:b], h.keyword.text)
         evidence = tuple(sorted(seen.values(), key=lambda e: e.start))
-        value = propose_value(self.codebook[code_id], info.lower[lo:hi], info.lemma[lo:hi])
+        code = self.codebook[code_id]
+        value = propose_value(code, info.lower[lo:hi], info.lemma[lo:hi]) if code.value else None
         return Suggestion(
             id=suggestion_id(transcript.id, code_id, sent.start, sent.end),
             code=code_id,
@@ -421,7 +450,7 @@ def accept(
         cf.codings.append(coding)
         project.store.save(cf)
     if s.status != "accepted" or s.coding_id != coding.id:
-        done = s.model_copy(update={"status": "accepted", "coding_id": coding.id, "decided": now()})
+        done = replace(s, status="accepted", coding_id=coding.id, decided=now())
         save_suggestions(project.paths, _replace(sf, done))
     return coding
 
@@ -436,6 +465,6 @@ def reject(project: Project, coder: str, transcript_id: str, suggestion_id: str)
         )
     if s.status == "rejected":
         return s
-    done = s.model_copy(update={"status": "rejected", "decided": now()})
+    done = replace(s, status="rejected", decided=now())
     save_suggestions(project.paths, _replace(sf, done))
     return done
