@@ -183,15 +183,22 @@ class MatcherSet:
                 self.excludes[code.id] = exc
         self._all = self.keywords + [k for ks in self.excludes.values() for k in ks] + self._parts
         self._first_eq: dict[str, list[Keyword]] = {}
-        self._first_other: list[Keyword] = []
+        self._first_affix: dict[str, dict[str, list[Keyword]]] = {"prefix": {}, "suffix": {}}
+        self._first_other: list[Keyword] = []  # infix terms: checked one by one
         self._all = [_anchored(kw) for kw in self._all]
         for kw in self._all:
             first = kw.terms[kw.anchor]
             if first.kind == "eq":
                 for v in first.values:
                     self._first_eq.setdefault(v, []).append(kw)
+            elif first.kind in self._first_affix:
+                for v in first.values:
+                    self._first_affix[first.kind].setdefault(v, []).append(kw)
             else:
                 self._first_other.append(kw)
+        self._affix_lengths = {
+            kind: sorted({len(v) for v in table}) for kind, table in self._first_affix.items()
+        }
         self._cand: dict[int, tuple[Keyword, ...]] = {}
         self._cand_keys: set[int] = set()
         self._lower: dict[int, str] = {}
@@ -350,6 +357,16 @@ class MatcherSet:
         cand = self._cand.get(key)
         if cand is None:
             found = self._first_eq.get(lemma, []) + self._first_eq.get(lower, [])
+            pre, suf = self._first_affix["prefix"], self._first_affix["suffix"]
+            for word in (lemma, lower) if lemma != lower else (lemma,):
+                for n in self._affix_lengths["prefix"]:
+                    if n > len(word):
+                        break
+                    found += pre.get(word[:n], [])
+                for n in self._affix_lengths["suffix"]:
+                    if n > len(word):
+                        break
+                    found += suf.get(word[-n:], [])
             found += [k for k in self._first_other if k.terms[k.anchor].matches(lemma, lower)]
             cand = tuple(dict.fromkeys(found))
             self._cand[key] = cand
