@@ -111,7 +111,7 @@ def test_resolve_choices(project: Project) -> None:
         ]
     )
     # decided items show their choice; the log is in variables/agreement/
-    assert decisions_file(project.paths, "consensus").is_file()
+    assert decisions_file(project.paths, "consensus", "sp-test").is_file()
     ds = disagreements(project, ["a", "b"], "sp-test")
     assert {d.label: d.decision for d in ds} == {
         "same code, different boundaries": "b",
@@ -127,7 +127,7 @@ def test_resolve_choices(project: Project) -> None:
         if c.code.endswith("leefgeld")  # type: ignore[union-attr]
     )
     assert values == ["zelf"]
-    assert len(load_log(project.paths, "consensus").decisions) == 4
+    assert len(load_log(project.paths, "consensus", "sp-test").decisions) == 4
 
 
 def test_seed_copies_exact_agreements_once(project: Project) -> None:
@@ -202,3 +202,30 @@ def test_cli_list_accept_seed(project: Project, capsys: pytest.CaptureFixture[st
     assert main(["review", "--project", root, "--coders", "a,b", "--accept", "a"]) == 2
     assert "--accept needs --item" in capsys.readouterr().err
     assert main(["review", "--project", root, "--coders", "a,b", "--into", "b"]) == 2
+
+
+def test_cli_several_items_at_once(project: Project) -> None:
+    root = str(project.paths.root)
+    ids = [d.id for d in disagreements(project, ["a", "b"], "sp-test")]
+    args = ["review", "--project", root, "--coders", "a,b", "--accept", "both"]
+    for i in ids:
+        args += ["--item", i]
+    r = CliRunner().invoke(cli, [*args, "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["items"] == ids
+    assert all(d.decision == "both" for d in disagreements(project, ["a", "b"], "sp-test"))
+    r = CliRunner().invoke(cli, ["review", "--project", root, "--coders", "a,b", "--undecided"])
+    assert "no disagreements" in r.stdout
+
+
+def test_interactive_prompt(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rich.prompt import Prompt
+
+    from codeer.commands.review import _interactive
+
+    answers = iter(["a", "skip", "neither", "quit"])
+    monkeypatch.setattr(Prompt, "ask", lambda *a, **k: next(answers))
+    items = disagreements(project, ["a", "b"], "sp-test")
+    assert _interactive(project, items, "consensus", ["a", "b"]) == 0
+    decided = [d.decision for d in disagreements(project, ["a", "b"], "sp-test")]
+    assert decided == ["a", None, "neither", None]

@@ -15,7 +15,8 @@ Resolving an item with a choice copies into the consensus coder (default ``conse
 chosen coder's codings of the item, ``both`` coders' codings (as they are: for a boundaries item
 that gives two overlapping codings), or ``neither`` (nothing). Copies keep their code, span,
 quote, value and memo (and their id, unless the consensus file already uses it). Decisions are
-logged in ``variables/agreement/review-<consensus>.yaml`` (``decisions_file``), so a decided
+logged per transcript in ``variables/agreement/review-<consensus>/<transcript>.yaml``
+(``decisions_file``), so a decided
 item shows its choice, and deciding it again replaces what the earlier decision added. An item
 whose codings change after the decision gets a new id and shows up again.
 
@@ -35,13 +36,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from codeer.codings import Coding, CodingsFile, new_coding_id, now
 from codeer.errors import CodingsError, UsageError
 from codeer.paths import ProjectPaths, is_valid_coder_name
 from codeer.store import atomic_write_text
-from codeer.yamlio import dump_yaml, load_yaml, pydantic_problems
+from codeer.yamlio import dump_yaml, load_yaml, load_yaml_fast, pydantic_problems
 
 if TYPE_CHECKING:
     from codeer.project import Project
@@ -133,25 +135,30 @@ class DecisionLog(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     into: str
+    transcript: str
     decisions: list[Decision] = Field(default_factory=list)
 
     def get(self, item: str) -> Decision | None:
         return next((d for d in self.decisions if d.item == item), None)
 
 
-def decisions_file(paths: ProjectPaths, into: str) -> Path:
-    """Where the review decisions for consensus coder ``into`` are logged."""
-    return paths.agreement_dir / f"review-{into}.yaml"
+def decisions_file(paths: ProjectPaths, into: str, transcript_id: str) -> Path:
+    """Where the review decisions on one transcript for consensus coder ``into`` are logged."""
+    return paths.agreement_dir / f"review-{into}" / f"{transcript_id}.yaml"
 
 
-def load_log(paths: ProjectPaths, into: str) -> DecisionLog:
-    path = decisions_file(paths, into)
+def load_log(paths: ProjectPaths, into: str, transcript_id: str) -> DecisionLog:
+    path = decisions_file(paths, into, transcript_id)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return DecisionLog(into=into)
+        return DecisionLog(into=into, transcript=transcript_id)
     except (OSError, UnicodeDecodeError) as exc:
         raise CodingsError(f"cannot read the review log: {exc}", path=path) from None
+    try:  # the fast path; the careful parse below only to name the line of a problem
+        return DecisionLog.model_validate(load_yaml_fast(text))
+    except (yaml.YAMLError, ValidationError):
+        pass
     raw, lines = load_yaml(text, path, error=CodingsError)
     try:
         return DecisionLog.model_validate(raw)
@@ -164,7 +171,8 @@ def load_log(paths: ProjectPaths, into: str) -> DecisionLog:
 
 def save_log(paths: ProjectPaths, log: DecisionLog) -> None:
     atomic_write_text(
-        decisions_file(paths, log.into), dump_yaml(log.model_dump(mode="json", exclude_none=True))
+        decisions_file(paths, log.into, log.transcript),
+        dump_yaml(log.model_dump(mode="json", exclude_none=True)),
     )
 
 
@@ -250,7 +258,7 @@ def disagreements(
     _, rest_a, rest_b = _split(
         _usable(project.codings(ca, transcript_id)), _usable(project.codings(cb, transcript_id))
     )
-    log = load_log(project.paths, into) if into is not None else None
+    log = load_log(project.paths, into, transcript_id) if into is not None else None
     tagged = [(0, c) for c in rest_a] + [(1, c) for c in rest_b]
     by_code: dict[str, list[tuple[int, Coding]]] = defaultdict(list)
     for side, c in tagged:
@@ -364,20 +372,40 @@ def resolve(
     project: Project, disagreement: Disagreement, choice: str, into: str = DEFAULT_INTO
 ) -> None:
     """Decide an item: copy the chosen codings into the consensus coder and log the decision."""
-    d = disagreement
-    if choice not in (*d.coders, *SPECIAL_CHOICES):
-        raise UsageError(
-            f"unknown choice '{choice}'",
-            hint=f"choose {', '.join((*d.coders, *SPECIAL_CHOICES))}",
-        )
-    if into in d.coders:
-        raise UsageError(
-            f"the consensus coder '{into}' is one of the compared coders",
-            hint="pass --into NAME with a new name",
-        )
-    log = load_log(project.paths, into)
-    cf = _consensus_file(project, d.transcript, into)
-    codings = list(cf.codings)
+    resolve_many(project, [(disagreement, choice)], into)
+
+
+def resolve_many(
+    project: Project, decisions: Sequence[tuple[Disagreement, str]], into: str = DEFAULT_INTO
+) -> None:
+    """Decide several items; each transcript's consensus file and log are written once."""
+    for d, choice in decisions:
+        if choice not in (*d.coders, *SPECIAL_CHOICES):
+            raise UsageError(
+                f"unknown choice '{choice}'",
+                hint=f"choose {', '.join((*d.coders, *SPECIAL_CHOICES))}",
+            )
+        if into in d.coders:
+            raise UsageError(
+                f"the consensus coder '{into}' is one of the compared coders",
+                hint="pass --into NAME with a new name",
+            )
+    by_tid: dict[str, list[tuple[Disagreement, str]]] = defaultdict(list)
+    for d, choice in decisions:
+        by_tid[d.transcript].append((d, choice))
+    for tid, items in by_tid.items():
+        log = load_log(project.paths, into, tid)
+        cf = _consensus_file(project, tid, into)
+        codings = list(cf.codings)
+        for d, choice in items:
+            codings = _decide(codings, log, d, choice, into)
+        project.store.save(cf.model_copy(update={"codings": codings}))
+        save_log(project.paths, log)
+
+
+def _decide(
+    codings: list[Coding], log: DecisionLog, d: Disagreement, choice: str, into: str
+) -> list[Coding]:
     earlier = log.get(d.id)
     if earlier is not None:
         drop = set(earlier.added)
@@ -411,8 +439,7 @@ def resolve(
             added=added,
         )
     )
-    project.store.save(cf.model_copy(update={"codings": codings}))
-    save_log(project.paths, log)
+    return codings
 
 
 def seed(

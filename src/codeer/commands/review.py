@@ -46,12 +46,14 @@ if TYPE_CHECKING:
     is_flag=True,
     help="First copy every exact agreement (same code, span, value) into the consensus coder.",
 )
-@click.option("--item", default=None, metavar="ID", help="One disagreement (see the list).")
+@click.option(
+    "--item", "item", multiple=True, metavar="ID", help="A disagreement (see the list; repeatable)."
+)
 @click.option(
     "--accept",
     default=None,
     metavar="A|B|both|neither",
-    help="Resolve --item: keep coder A's codings, B's, both, or neither.",
+    help="Resolve the --item(s): keep coder A's codings, B's, both, or neither.",
 )
 @click.option("--undecided", is_flag=True, help="List only the items not decided yet.")
 @json_option
@@ -61,7 +63,7 @@ def command(
     into: str,
     transcripts: tuple[str, ...],
     do_seed: bool,
-    item: str | None,
+    item: tuple[str, ...],
     accept: str | None,
     undecided: bool,
     as_json: bool,
@@ -75,8 +77,7 @@ def command(
     from codeer.consensus import (
         check_review_coders,
         disagreements,
-        find,
-        resolve,
+        resolve_many,
         review_transcripts,
         seed,
     )
@@ -95,27 +96,38 @@ def command(
             f"on {len(seeded)} transcript(s)",
             markup=False,
         )
+    tids, skipped = review_transcripts(proj, names, only)
+    items = [d for tid in tids for d in disagreements(proj, names, tid, into=into)]
+    if item:
+        by_id = {d.id: d for d in items}
+        unknown = [i for i in item if i not in by_id]
+        if unknown:
+            raise UsageError(
+                f"no disagreement with id '{unknown[0]}'",
+                hint="list them with 'codeer review --coders "
+                + ",".join(names)
+                + "'; an item whose codings changed has a new id",
+            )
+        items = [by_id[i] for i in dict.fromkeys(item)]
     if accept is not None:
-        if item is None:
+        if not item:
             raise UsageError(
                 "--accept needs --item ID", hint="see the ids in 'codeer review' output"
             )
-        d = find(proj, names, item, transcripts=only, into=into)
-        resolve(proj, d, accept, into)
+        resolve_many(proj, [(d, accept) for d in items], into)
         if as_json:
-            click.echo(json.dumps({"item": d.id, "choice": accept, "into": into}, indent=2))
-        else:
-            err.print(
-                f"{d.id} ({d.transcript}, {d.code}, {d.label}): {accept} → {into}", markup=False
+            click.echo(
+                json.dumps(
+                    {"items": [d.id for d in items], "choice": accept, "into": into}, indent=2
+                )
             )
+        else:
+            for d in items:
+                err.print(
+                    f"{d.id} ({d.transcript}, {d.code}, {d.label}): {accept} → {into}",
+                    markup=False,
+                )
         return int(ExitCode.OK)
-    if item is not None:
-        items = [find(proj, names, item, transcripts=only, into=into)]
-        tids: list[str] = [items[0].transcript]
-        skipped: dict[str, list[str]] = {}
-    else:
-        tids, skipped = review_transcripts(proj, names, only)
-        items = [d for tid in tids for d in disagreements(proj, names, tid, into=into)]
     if undecided:
         items = [d for d in items if d.decision is None]
     if as_json:
