@@ -267,3 +267,28 @@ def test_derived_variables_compared(tmp_path: Path) -> None:
     assert data["derived_variables"]["steunpunten"] == ["Alfa"]
     (nv,) = [v for v in data["derived_variables"]["variables"] if v["variable"] == "nieuw"]
     assert nv["differences"] == [{"steunpunt": "Alfa", "values": {"a": True, "b": False}}]
+
+
+def test_cli_text_states_unit_and_bootstrap(project: Project) -> None:
+    root = str(project.paths.root)
+    r = CliRunner().invoke(
+        cli,
+        [
+            "agreement",
+            "--project",
+            root,
+            "--coders",
+            "a,b",
+            "--unit",
+            "turn",
+            "--transcripts",
+            "sp-test",
+            "--resamples",
+            "100",
+        ],
+        terminal_width=200,
+    )
+    assert r.exit_code == 0, r.output
+    assert "unit: turn" in r.stdout and "100 resamples of turns" in r.stdout
+    assert "pooled (3 codes × 4 turns)" in r.stdout
+    assert main(["agreement", "--project", root, "--coders", "a,b", "--transcripts", "nope"]) == 2
