@@ -286,7 +286,7 @@ def test_cli_text_states_unit_and_bootstrap(project: Project) -> None:
             "--resamples",
             "100",
         ],
-        terminal_width=200,
+        env={"COLUMNS": "200"},
     )
     assert r.exit_code == 0, r.output
     assert "unit: turn" in r.stdout and "100 resamples of turns" in r.stdout
