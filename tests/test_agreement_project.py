@@ -215,6 +215,10 @@ def test_bad_coders(project: Project, capsys: pytest.CaptureFixture[str]) -> Non
         agreement(project, ["a", "c"])
     with pytest.raises(UsageError, match="at least two"):
         agreement(project, ["a"])
+    code(project, "sp-test", "nothing", [])
+    r = agreement(project, ["a", "nothing"], n_resamples=0)
+    assert any("'nothing' has codings files but no codings" in n for n in r.notes)
+    assert r.overall.pooled.kappa.value == pytest.approx(0.0)  # nothing is constant: kappa 0
     (project.paths.coder_dir("empty")).mkdir()
     assert main(["agreement", "--project", str(project.paths.root), "--coders", "a,empty"]) == 2
     err = capsys.readouterr().err
@@ -226,6 +230,7 @@ def test_three_coders_alpha_only(project: Project) -> None:
     r = agreement(project, ["a", "b", "c"], n_resamples=0)
     huis = row(r, "voorzieningen.huiskamer")
     assert huis.coefficients.kappa.value is None  # Cohen's kappa is for two coders
+    assert any("two coders" in n for n in r.notes)
     ratings = [[0, 0, 0], [1, 1, 1], [0, 1, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]]
     assert huis.coefficients.alpha.value == pytest.approx(krippendorff_alpha(ratings))
 

@@ -467,6 +467,13 @@ def agreement(
             shown = ", ".join(ts[:6]) + (f" and {len(ts) - 6} more" if len(ts) > 6 else "")
             notes.append(f"{len(ts)} transcript(s) coded by {who} only, skipped: {shown}")
     files = {c: {t: project.codings(c, t) for t in tids} for c in coders}
+    for c in coders:
+        if not any(cf is not None and cf.codings for cf in files[c].values()):
+            notes.append(
+                f"coder '{c}' has codings files but no codings on the compared transcripts"
+            )
+    if len(coders) != 2:
+        notes.append("Cohen's kappa is defined for two coders: shown as undefined; see alpha")
     codebook = project.codebook
     code_ids = list(codebook.codes)
     unknown = sorted(
