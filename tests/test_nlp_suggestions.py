@@ -110,7 +110,9 @@ def codes_for(tmp_path: Path, nlp: object, text: str) -> list[str]:
         ),
         ("Ik weet het niet, maar de huiskamer is er.", ["voorzieningen.huiskamer.vrijwillig"]),
         ("Aanwezigheid in de huiskamer is verplicht.", ["voorzieningen.huiskamer.verplicht"]),
-        ("De huiskamer is niet verplicht.", []),  # negator inside the span; excluded elsewhere
+        # negator inside the span; the exclusion is negated, so vrijwillig stands
+        ("De huiskamer is niet verplicht.", ["voorzieningen.huiskamer.vrijwillig"]),
+        ("De huiskamer is verplicht.", ["voorzieningen.huiskamer.verplicht"]),
         ("Er is geen echte inloopochtend.", ["voorzieningen.huiskamer.geen"]),
         ("Ze volgen een computercursus.", ["voorzieningen.activiteiten"]),
         ("We hebben vrijwilligers en stagiairs.", ["organisatie.personeel.vrijwilligers"]),
@@ -122,6 +124,7 @@ def codes_for(tmp_path: Path, nlp: object, text: str) -> list[str]:
         ("De doelen worden niet gesteld.", []),
         ("Doelen.", []),
         ("Voorzieningen zijn er genoeg.", ["voorzieningen"]),
+        ("Die voorziening heet taalles.", ["voorzieningen.activiteiten"]),  # group dropped
         ("", []),
     ],
 )

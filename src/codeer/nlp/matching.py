@@ -19,7 +19,9 @@ nergens) stands within five tokens before it in the same clause (a clause ends a
 at maar/want/omdat/terwijl/dus), or inside the matched span, or when ``niet``/``nooit`` closes
 the clause right after it ("een huiskamer hebben we niet."). "niet alleen" and "niet zonder"
 do not negate. A keyword that itself contains a negator ("geen huiskamer") is never dropped.
-A code's ``exclude_keywords`` matching anywhere in a sentence suppress the code there.
+A code's ``exclude_keywords`` matching anywhere in a sentence (and not negated themselves)
+suppress the code there. A group code is not proposed for a sentence where one of its
+descendants is.
 
 ``patterns`` are spaCy Matcher token patterns; they are matched on the same tokens, with the same
 negation rule (unless the pattern mentions a negator). The blank pipeline sets no POS, TAG, DEP,
@@ -426,15 +428,17 @@ class MatcherSet:
         self, hits: Sequence[Hit], info: TokenInfo, lo: int, hi: int
     ) -> dict[str, list[Hit]]:
         """Drop negated hits and codes excluded in this sentence; group the rest by code."""
-        excluded = {h.keyword.code for h in hits if h.keyword.exclude}
+        keys = info.keys
+        live = [h for h in hits if h.keyword.negative or not self._negated(keys, h.tokens, lo, hi)]
+        excluded = {h.keyword.code for h in live if h.keyword.exclude}
         out: dict[str, list[Hit]] = {}
-        for h in hits:
+        for h in live:
             kw = h.keyword
-            if kw.exclude or kw.code in excluded:
-                continue
-            if not kw.negative and self._negated(info.keys, h.tokens, lo, hi):
-                continue
-            out.setdefault(kw.code, []).append(h)
+            if not kw.exclude and kw.code not in excluded:
+                out.setdefault(kw.code, []).append(h)
+        # a group code adds nothing where one of its descendants is proposed
+        for code in [c for c in out if any(d.startswith(c + ".") for d in out)]:
+            del out[code]
         return out
 
 
