@@ -53,6 +53,7 @@ LEAF_IDS = [
     "actoren.gemeente.regelmatig",
     "actoren.gemeente.gedelegeerd",
     "actoren.gemeente.casusniveau",
+    "actoren.gemeente.geen_casusniveau",
     "actoren.ind.contact",
     "actoren.dtv.casusniveau",
     "actoren.dtv.informatie",
@@ -73,6 +74,7 @@ LEAF_IDS = [
     "voorzieningen.huiskamer.verplicht",
     "voorzieningen.huiskamer.geen",
     "voorzieningen.activiteiten",
+    "voorzieningen.geen_activiteiten",
     "voorzieningen.leefgeld",
     "voorzieningen.onderdak",
     "werkwijze.besluitvorming.vertrouwenspersoon",
@@ -81,6 +83,7 @@ LEAF_IDS = [
     "werkwijze.trajectplan",
     "werkwijze.geen_trajectplan",
     "werkwijze.contract",
+    "werkwijze.geen_contract",
     "werkwijze.juridisch_eerst",
     "werkwijze.ander_perspectief_eerst",
     "werkwijze.geen_deadline",
@@ -138,7 +141,7 @@ def test_loads_with_enough_codes(book: Codebook) -> None:
 
 
 def test_holds_exactly_the_fixed_tree(book: Codebook) -> None:
-    assert len(set(GROUP_IDS + LEAF_IDS)) == len(GROUP_IDS) + len(LEAF_IDS) == 97
+    assert len(set(GROUP_IDS + LEAF_IDS)) == len(GROUP_IDS) + len(LEAF_IDS) == 100
     assert set(book.codes) == set(GROUP_IDS) | set(LEAF_IDS)
     for gid in GROUP_IDS:
         assert book.children(gid), f"{gid} should be a group code"
