@@ -107,6 +107,7 @@ def test_attach_keeps_rows_and_order(reg: pd.DataFrame, stand_in: pd.DataFrame) 
 
 def test_unknown_steunpunt_is_an_error(reg: pd.DataFrame, stand_in: pd.DataFrame) -> None:
     bad = reg.copy()
+    bad["steunpunt"] = bad["steunpunt"].astype(object)
     bad.loc[[3, 9], "steunpunt"] = "Amsterdm"
     with pytest.raises(DataError) as info:
         attach_steunpunt_variables(bad, stand_in, source=Path("reg.csv"))

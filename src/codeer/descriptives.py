@@ -122,9 +122,21 @@ class GroupRange:
 
 def group_range(df: pd.DataFrame, column: str, value: Any, by: str = "steunpunt") -> GroupRange:
     """Share of ``column == value`` in each group of ``by``, and its range."""
-    valid = df[df[column].notna()]
-    hit = (valid[column] == value).astype(float)
-    shares = hit.groupby(valid[by].astype(str)).mean().sort_index()
+    import numpy as np
+    import pandas as pd
+
+    col = df[column]
+    present = np.asarray(col.notna())
+    hit = np.asarray((col == value).fillna(False), dtype=bool) & present
+    codes, names = _codes(df[by].astype(str) if not isinstance(df[by].dtype, pd.CategoricalDtype)
+                          else df[by])  # fmt: skip
+    ok = codes >= 0
+    k = len(names)
+    base = np.bincount(codes[ok], weights=present[ok].astype(float), minlength=k)
+    hits = np.bincount(codes[ok], weights=hit[ok].astype(float), minlength=k)
+    keep = base > 0
+    shares = pd.Series(hits[keep] / base[keep], index=[str(x) for x, k_ in zip(names, keep,
+                       strict=True) if k_]).sort_index()  # fmt: skip
     return GroupRange(
         float(shares.min()),
         float(shares.max()),
@@ -154,13 +166,23 @@ class Crosstab:
 
 
 def chi_square(counts: Any) -> tuple[float, int, float, Any]:
-    """Pearson chi-square (no continuity correction), df, p and expected counts (via scipy)."""
+    """Pearson chi-square (no continuity correction), df, p and expected counts.
+
+    The statistic is computed here; the p-value is scipy's chi-square survival function
+    (scipy.special.chdtrc, which spares importing all of scipy.stats). Tests compare the whole
+    result with scipy.stats.chi2_contingency and statsmodels.
+    """
     import numpy as np
-    from scipy.stats import chi2_contingency
+    from scipy.special import chdtrc
 
     table = np.asarray(counts, dtype=float)
-    res = chi2_contingency(table, correction=False)
-    return float(res.statistic), int(res.dof), float(res.pvalue), np.asarray(res.expected_freq)
+    n = table.sum()
+    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / n
+    with np.errstate(invalid="ignore", divide="ignore"):
+        chi2 = float(np.where(expected > 0, (table - expected) ** 2 / expected, 0.0).sum())
+    dof = int((table.shape[0] - 1) * (table.shape[1] - 1))
+    p = float(chdtrc(dof, chi2)) if dof > 0 else float("nan")
+    return chi2, dof, p, expected
 
 
 def cramers_v(chi2: float, n: int, shape: tuple[int, int]) -> float:
@@ -192,8 +214,7 @@ def crosstab(df: pd.DataFrame, row: str, column: str) -> Crosstab:
     """Two-way table of valid pairs; empty rows and columns are left out of the test."""
     import pandas as pd
 
-    pair = df[[row, column]].dropna()
-    counts = pd.crosstab(pair[row], pair[column], dropna=False)
+    counts = _count_pairs(df[row], df[column])
     counts = counts.loc[counts.sum(axis=1) > 0, counts.sum(axis=0) > 0]
     n = int(counts.to_numpy().sum())
     if counts.shape[0] < 2 or counts.shape[1] < 2:
@@ -220,6 +241,34 @@ def crosstab(df: pd.DataFrame, row: str, column: str) -> Crosstab:
         row, column, counts, expected, _pct(counts, 0), _pct(counts, 1),
         chi2, dof, p, v, n, small_expected_warning(expected_arr),
     )  # fmt: skip
+
+
+def _codes(series: pd.Series) -> tuple[Any, list[Any]]:
+    """Integer codes (-1 for missing) and the values they stand for, in a stable order."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return np.asarray(series.cat.codes), list(series.cat.categories)
+    codes, uniques = pd.factorize(series, sort=True, use_na_sentinel=True)
+    return np.asarray(codes), list(uniques)
+
+
+def _count_pairs(a: pd.Series, b: pd.Series) -> pd.DataFrame:
+    """Cross-counts of two columns over rows where both are present (one bincount)."""
+    import numpy as np
+    import pandas as pd
+
+    ca, va = _codes(a)
+    cb, vb = _codes(b)
+    both = (ca >= 0) & (cb >= 0)
+    flat = np.bincount(ca[both] * len(vb) + cb[both], minlength=len(va) * len(vb))
+    out = pd.DataFrame(
+        flat.reshape(len(va), len(vb)).astype(np.int64),
+        index=pd.Index(va, name=a.name),
+        columns=pd.Index(vb, name=b.name),
+    )
+    return out
 
 
 def _pct(counts: pd.DataFrame, axis: int) -> pd.DataFrame:
@@ -309,6 +358,7 @@ def individual_tables(
     by: str | None = None,
 ) -> list[Table]:
     """The tables of the study's individual-level chapter (n clients)."""
+    import numpy as np
     import pandas as pd
 
     labels = labels or {}
@@ -322,11 +372,13 @@ def individual_tables(
             )  # fmt: skip
 
     add_freq("uitkomst", "Outcome at the measurement date (n, % of all clients)")
-    stay = df[df["uitkomst"] == "in_begeleiding"]
-    add_freq("wacht_op_beslissing", "Still in guidance: awaiting a permit decision", stay,
-             "wacht_op_beslissing")  # fmt: skip
-    left = df[df["uitkomst"] != "in_begeleiding"]
-    add_freq("beeindigd_door", "Who ended the trajectory (clients who left)", left)
+    staying = np.asarray(df["uitkomst"] == "in_begeleiding", dtype=bool)
+    if "wacht_op_beslissing" in df:
+        stay = df.loc[staying, ["wacht_op_beslissing"]]
+        add_freq("wacht_op_beslissing", "Still in guidance: awaiting a permit decision", stay)
+    if "beeindigd_door" in df:
+        left = df.loc[~staying, ["beeindigd_door"]]
+        add_freq("beeindigd_door", "Who ended the trajectory (clients who left)", left)
     add_freq("geslacht", "Sex")
     tables.append(Table("leeftijd", "Age at intake (years)", _num(
         summary_table(df, ["leeftijd_instroom"], by="geslacht"))))  # fmt: skip
@@ -369,12 +421,22 @@ def individual_tables(
     return tables
 
 
+ASYLUM_COLUMNS = (
+    "jaar_eerste_registratie", "leeftijd_eerste_registratie", "asielaanvragen", "beroepen",
+    "beroep_ac", "vreemdelingenkamer", "reguliere_aanvragen", "buiten_schuld_aanvraag",
+    "buiten_schuld_toegewezen", "vbm_aantal", "vbm_dagen", "jaren_in_nl_bij_instroom",
+)  # fmt: skip
+
+
 def _asylum_tables(df: pd.DataFrame, labels: Mapping[str, Mapping[Any, str]]) -> list[Table]:
+    import numpy as np
     import pandas as pd
 
     if "asielachtergrond_bekend" not in df:
         return []
-    known = df[df["asielachtergrond_bekend"].astype("boolean").fillna(False).astype(bool)]
+    wanted = [c for c in ASYLUM_COLUMNS if c in df]
+    mask = np.asarray(df["asielachtergrond_bekend"].astype("boolean").fillna(False), dtype=bool)
+    known = df.loc[mask, wanted]
     n = len(known)
     rows: list[dict[str, Any]] = []
 

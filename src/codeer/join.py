@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from codeer.aggregates import (
     AGGREGATE_VALUE_LABELS,
     aggregate_labels,
+    group_codes,
     steunpunt_aggregates,
 )
 from codeer.errors import DataError
@@ -74,41 +75,45 @@ def derive_columns(reg: pd.DataFrame, d: RegistrationDictionary) -> pd.DataFrame
 def attach_steunpunt_variables(
     individual: pd.DataFrame, variables: pd.DataFrame, *, source: Path | None = None
 ) -> pd.DataFrame:
-    """Every row gets its steunpunt's variables; unknown steunpunten are an error."""
+    """Every row gets its steunpunt's variables; unknown steunpunten are an error.
+
+    A lookup by position (not a merge), so the rows keep their order and number by construction.
+    """
     import numpy as np
+    import pandas as pd
 
     if "steunpunt" not in variables.columns:
         raise DataError("the steunpunt table has no 'steunpunt' column", path=source)
-    known = set(variables["steunpunt"].astype(str))
-    sp = individual["steunpunt"].astype(str)
-    unknown_mask = ~sp.isin(known).to_numpy()
+    table_names = variables["steunpunt"].astype(str)
+    dup = table_names.duplicated()
+    if dup.any():
+        raise DataError(
+            f"steunpunt '{table_names[dup].iloc[0]}' appears twice in the steunpunt table"
+        )
+    codes, names = group_codes(individual, "steunpunt")
+    position = pd.Index(table_names).get_indexer(pd.Index(names))  # per name: its row in the table
+    row_of = np.append(position, -1)[np.where(codes < 0, len(names), codes)]
+    unknown_mask = row_of < 0
     if unknown_mask.any():
         rows = np.flatnonzero(unknown_mask)
-        names = sorted(set(sp.iloc[rows]))
+        bad = sorted(
+            {names[c] for c in codes[rows] if c >= 0}
+            | ({"(empty)"} if (codes[rows] < 0).any() else set())
+        )
         first = ", ".join(str(r + 2) for r in rows[:10]) + (" ..." if len(rows) > 10 else "")
         raise DataError(
             f"{len(rows)} registration(s) at steunpunt(en) not in the steunpunt table: "
-            f"{', '.join(names)} (lines {first})",
+            f"{', '.join(bad)} (lines {first})",
             path=source,
-            hint=f"known steunpunten: {', '.join(sorted(known))}; fix the spelling",
+            hint=f"known steunpunten: {', '.join(sorted(table_names))}; fix the spelling",
         )
-    dup = variables["steunpunt"].astype(str).duplicated()
-    if dup.any():
-        raise DataError(
-            f"steunpunt '{variables['steunpunt'][dup].iloc[0]}' appears twice in the steunpunt table"
-        )
-    right = variables.rename(
-        columns={
-            c: f"{c}{STEUNPUNT_SUFFIX}"
-            for c in variables.columns
-            if c != "steunpunt" and c in individual.columns
-        }
-    ).copy()
-    right["steunpunt"] = right["steunpunt"].astype(str)
-    left = individual.copy()
-    left["steunpunt"] = sp.to_numpy()
-    joined = left.merge(right, on="steunpunt", how="left", validate="many_to_one", sort=False)
-    if len(joined) != len(individual):  # pragma: no cover - guarded by validate= above
+    right = variables.drop(columns="steunpunt").rename(
+        columns={c: f"{c}{STEUNPUNT_SUFFIX}" for c in variables.columns if c in individual.columns}
+    )
+    attached = right.take(row_of).reset_index(drop=True)
+    attached.index = individual.index
+    joined = pd.concat([individual, attached], axis=1)
+    if len(joined) != len(individual):  # pragma: no cover - a lookup cannot change the count
         raise AssertionError(f"join changed the number of rows: {len(individual)} -> {len(joined)}")
     return joined
 

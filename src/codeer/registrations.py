@@ -9,6 +9,7 @@ file, so one run lists everything to fix. Nothing here writes files.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -238,14 +239,18 @@ class RawTable:
     labels_as_codes: bool = False  # SPSS value labels may stand for category codes
 
 
-def read_raw(path: Path) -> RawTable:
-    """Read CSV, XLSX or SAV by suffix; unreadable files become one DataError."""
+def read_raw(path: Path, id_columns: Iterable[str] = ()) -> RawTable:
+    """Read CSV, XLSX or SAV by suffix; unreadable files become one DataError.
+
+    CSV columns are read as categoricals (the parser hashes while it reads, so validation only
+    parses each distinct value once); ``id_columns`` (one value per row) are read as text.
+    """
     path = Path(path)
     if not path.exists():
         raise DataError("file not found", path=path, hint="check the path")
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
-        return _read_csv(path)
+        return _read_csv(path, set(id_columns))
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path)
     if suffix == ".sav":
@@ -253,33 +258,28 @@ def read_raw(path: Path) -> RawTable:
     raise DataError(f"cannot read '{path.suffix}' files", path=path, hint="use .csv, .xlsx or .sav")
 
 
-def _read_csv(path: Path) -> RawTable:
+def _read_csv(path: Path, id_columns: set[str]) -> RawTable:
+    from collections import defaultdict
+
     import pandas as pd
 
-    data = path.read_bytes()
-    if not data.strip():
+    with path.open("rb") as fh:
+        head = fh.read(1 << 16)
+    if not head.strip():
         raise DataError("the file is empty", path=path, hint="export the registrations again")
     try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise DataError(
-            f"not UTF-8 text (byte 0x{data[exc.start]:02x})",
-            path=path,
-            line=line,
-            hint="save the file as 'CSV UTF-8' (Excel) or convert it with iconv",
-        ) from None
-    from io import BytesIO
-
-    try:
+        dtypes: defaultdict[str, Any] = defaultdict(lambda: "category")
+        dtypes.update({c: object for c in id_columns})
         frame = pd.read_csv(
-            BytesIO(data),
-            dtype=str,
+            path,
+            dtype=dtypes,
             keep_default_na=False,
             na_filter=False,
             encoding="utf-8-sig",
             skip_blank_lines=True,
         )
+    except UnicodeDecodeError:
+        raise _encoding_error(path) from None
     except pd.errors.EmptyDataError:
         raise DataError("the file is empty", path=path, hint="export again") from None
     except pd.errors.ParserError as exc:
@@ -290,9 +290,25 @@ def _read_csv(path: Path) -> RawTable:
             line=int(m.group(1)) if m else None,
             hint="every row needs as many comma-separated fields as the header",
         ) from None
-    first_line = data.split(b"\n", 1)[0].decode("utf-8-sig", "replace")
+    first_line = head.split(b"\n", 1)[0].decode("utf-8-sig", "replace")
     frame.attrs["header_line"] = first_line
     return RawTable(frame, path, first_row=2, row_label="line")
+
+
+def _encoding_error(path: Path) -> DataError:
+    """Find the first byte that is not UTF-8 and name its line."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return DataError(
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x})",
+            path=path,
+            line=line,
+            hint="save the file as 'CSV UTF-8' (Excel) or convert it with iconv",
+        )
+    return DataError("not UTF-8 text", path=path, hint="save the file as 'CSV UTF-8'")
 
 
 def _read_xlsx(path: Path) -> RawTable:
@@ -345,21 +361,34 @@ def _unique_text(value: object) -> str:
     return str(value).strip()
 
 
+class _Cells:
+    """A column's cell texts without materialising them: unique texts plus codes, or an array."""
+
+    def __init__(self, uniques: np.ndarray, codes: np.ndarray | None = None) -> None:
+        self.uniques = uniques
+        self.codes = codes
+
+    def take(self, rows: np.ndarray) -> np.ndarray:
+        if self.codes is None:
+            return self.uniques[rows]
+        return self.uniques[self.codes[rows]]
+
+
 class _Checker:
     """Collects problems as (rows, column, values, rule) chunks; materialised once at the end."""
 
     def __init__(self, raw: RawTable) -> None:
         self.raw = raw
-        self.chunks: list[tuple[np.ndarray, str, np.ndarray | list[str], str | np.ndarray]] = []
+        self.chunks: list[tuple[np.ndarray, str, np.ndarray, str | np.ndarray]] = []
 
-    def add(self, mask: Any, column: str, texts: np.ndarray, rule: str | np.ndarray) -> None:
+    def add(self, mask: Any, column: str, texts: _Cells, rule: str | _Cells) -> None:
         import numpy as np
 
         rows = np.flatnonzero(np.asarray(mask, dtype=bool))
         if len(rows) == 0:
             return
-        rule_part = rule if isinstance(rule, str) else np.asarray(rule)[rows]
-        self.chunks.append((rows, column, texts[rows], rule_part))
+        rule_part = rule if isinstance(rule, str) else rule.take(rows)
+        self.chunks.append((rows, column, texts.take(rows), rule_part))
 
     def frame(self, order: list[str]) -> pd.DataFrame:
         import numpy as np
@@ -384,6 +413,26 @@ class _Checker:
         return out.reset_index(drop=True)
 
 
+def _column_cells(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, unique texts) of a column; the last unique is the empty text (missing cells)."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = np.asarray(values.cat.codes)
+        uniq = np.asarray(values.cat.categories, dtype=object)
+    else:
+        codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+        uniq = np.asarray(uniques, dtype=object)
+    if len(uniq) > 1000 and pd.api.types.infer_dtype(uniq, skipna=True) == "string":
+        texts = pd.Series(uniq, dtype=object).str.strip().to_numpy(dtype=object)
+    else:
+        texts = np.array([_unique_text(u) for u in uniq], dtype=object)
+    texts = np.append(texts, "")
+    codes = np.where(codes < 0, len(uniq), codes)
+    return codes, texts
+
+
 def validate(raw: RawTable, dictionary: RegistrationDictionary) -> pd.DataFrame:
     """Check every row against the dictionary; return the typed table or raise with all problems.
 
@@ -398,33 +447,41 @@ def validate(raw: RawTable, dictionary: RegistrationDictionary) -> pd.DataFrame:
     n = len(frame)
     checker = _Checker(raw)
     typed: dict[str, Any] = {}
-    texts: dict[str, np.ndarray] = {}
+    texts: dict[str, _Cells] = {}
     filled: dict[str, np.ndarray] = {}
     valid: dict[str, np.ndarray] = {}
     for name, spec in dictionary.columns.items():
-        col = frame[name]
-        codes, uniques = pd.factorize(col, use_na_sentinel=True)
-        uniq_text = np.array([_unique_text(u) for u in uniques] + [""], dtype=object)
-        codes = np.where(codes < 0, len(uniques), codes)
-        text = uniq_text[codes]
-        texts[name] = text
-        uniq_filled = uniq_text != ""
+        if spec.type == "string" and spec.unique:
+            arr = frame[name].to_numpy(dtype=object)
+            # identifiers: one distinct value per row, so factorising would only cost time
+            is_filled = pd.notna(arr) & (arr != "")
+            text = np.where(is_filled, arr, "").astype(object)
+            texts[name] = _Cells(text)
+            filled[name] = valid[name] = is_filled
+            ids = text.copy()
+            ids[~is_filled] = None
+            typed[name] = ids
+            continue
+        codes, uniq_text = _column_cells(frame[name])
+        texts[name] = _Cells(uniq_text, codes)
         values, uniq_bad, uniq_rule = _parse_uniques(
             uniq_text, spec, dictionary, labels_as_codes=raw.labels_as_codes
         )
-        is_filled = uniq_filled[codes]
+        is_filled = (uniq_text != "")[codes]
         bad = uniq_bad[codes] & is_filled
-        checker.add(bad, name, text, uniq_rule[codes])
+        if bad.any():
+            checker.add(bad, name, texts[name], _Cells(uniq_rule, codes))
         filled[name] = is_filled
         valid[name] = is_filled & ~bad
-        typed[name] = _typed_column(values, codes, is_filled & ~bad, spec)
-    out = pd.DataFrame(typed, index=pd.RangeIndex(n))
+        typed[name] = _typed_column(values, codes, valid[name], spec)
+    out = pd.DataFrame(typed, index=pd.RangeIndex(n), copy=False)
+    cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     # presence: required, or filled exactly when a condition holds
     for name, spec in dictionary.columns.items():
         if spec.present_when is not None:
             cond = spec.present_when
-            holds, known = _evaluate(cond, out, valid)
+            holds, known = _evaluate(cond, out, valid, cache)
             checker.add(
                 known & holds & ~filled[name], name, texts[name], f"required when {cond.describe()}"
             )
@@ -437,17 +494,18 @@ def validate(raw: RawTable, dictionary: RegistrationDictionary) -> pd.DataFrame:
         elif spec.required:
             checker.add(~filled[name], name, texts[name], "required")
         if spec.unique:
-            _check_unique(checker, name, frame[name], texts[name], filled[name], raw.first_row)
+            _check_unique(checker, name, texts[name], filled[name], raw.first_row)
 
     for earlier, later in dictionary.order:
         both = valid[earlier] & valid[later]
         wrong = np.zeros(n, dtype=bool)
-        a, b = out[earlier].to_numpy(), out[later].to_numpy()
+        a, b = _comparable(out[earlier]), _comparable(out[later])
         wrong[both] = np.asarray(a[both] > b[both], dtype=bool)
         if wrong.any():
             rules = np.full(n, "", dtype=object)
-            rules[wrong] = [f"earlier than {earlier} ({t})" for t in texts[earlier][wrong]]
-            checker.add(wrong, later, texts[later], rules)
+            earlier_text = texts[earlier].take(np.flatnonzero(wrong))
+            rules[wrong] = [f"earlier than {earlier} ({t})" for t in earlier_text]
+            checker.add(wrong, later, texts[later], _Cells(rules))
     md = pd.Timestamp(dictionary.measurement_date)
     for name, spec in dictionary.columns.items():
         if spec.type == "date":
@@ -460,8 +518,8 @@ def validate(raw: RawTable, dictionary: RegistrationDictionary) -> pd.DataFrame:
             )
 
     for rule in dictionary.rules:
-        holds, known = _evaluate(rule.if_, out, valid)
-        then, then_known = _evaluate(rule.then, out, valid)
+        holds, known = _evaluate(rule.if_, out, valid, cache)
+        then, then_known = _evaluate(rule.then, out, valid, cache)
         broken = known & holds & then_known & ~then
         checker.add(
             broken,
@@ -478,6 +536,15 @@ def validate(raw: RawTable, dictionary: RegistrationDictionary) -> pd.DataFrame:
         out[c] = frame[c].to_numpy()
     out.attrs["source"] = str(raw.path)
     return out
+
+
+def _comparable(col: pd.Series) -> np.ndarray:
+    import numpy as np
+    import pandas as pd
+
+    if pd.api.types.is_datetime64_any_dtype(col.dtype):
+        return col.to_numpy()
+    return col.to_numpy(dtype=float, na_value=np.nan)
 
 
 def _check_structure(raw: RawTable, d: RegistrationDictionary) -> None:
@@ -611,81 +678,98 @@ def _category_hint(value: str, allowed: dict[str, str]) -> str:
 
 
 def _typed_column(values: np.ndarray, codes: np.ndarray, ok: np.ndarray, spec: ColumnSpec) -> Any:
+    """The typed column: converted once per distinct value, then spread over the rows by code."""
     import numpy as np
     import pandas as pd
 
-    if spec.type == "category":
-        cats = list(spec.values or {})
-        pos = {c: i for i, c in enumerate(cats)}
-        uniq_codes = np.array([pos.get(v, -1) for v in values], dtype=np.int64)
+    if spec.type in ("category", "string"):
+        if spec.type == "category":
+            cats = list(spec.values or {})
+            pos = {c: i for i, c in enumerate(cats)}
+            uniq_codes = np.array([pos.get(v, -1) for v in values], dtype=np.int64)
+        else:  # text: categories are the distinct (stripped) texts, sorted
+            texts = np.asarray(values, dtype=object)
+            present = texts != ""
+            uniq_codes = np.full(len(texts), -1, dtype=np.int64)
+            found_codes, found = pd.factorize(texts[present], sort=True)
+            uniq_codes[present] = found_codes
+            cats = [str(c) for c in found]
         cat_codes = np.where(ok, uniq_codes[codes], -1)
-        return pd.Categorical.from_codes(cat_codes, categories=pd.Index(cats))
+        return pd.Categorical.from_codes(cat_codes, categories=pd.Index(cats, dtype=object))
     if spec.type == "integer":
-        arr = np.where(ok, values[codes].astype(float), 0.0).astype(np.int64)
-        return pd.arrays.IntegerArray(arr, ~ok)
+        as_float = np.asarray(values, dtype=float)
+        uniq_int = np.where(np.isnan(as_float), 0, as_float).astype(np.int64)
+        return pd.arrays.IntegerArray(uniq_int[codes], ~ok)
     if spec.type == "number":
-        arr = values[codes].astype(float)
-        arr[~ok] = np.nan
-        return arr
+        out = np.asarray(values, dtype=float)[codes]
+        out[~ok] = np.nan
+        return out
     if spec.type == "boolean":
-        vals = np.asarray(values[codes], dtype=bool)
-        return pd.arrays.BooleanArray(vals, ~ok)
-    if spec.type == "date":
-        arr = values[codes].astype("datetime64[ns]")
-        arr[~ok] = np.datetime64("NaT")
-        return arr
-    arr = values[codes].astype(object)
-    arr[~ok] = None
-    return arr
+        return pd.arrays.BooleanArray(np.asarray(values, dtype=bool)[codes], ~ok)
+    # date
+    out = np.asarray(values).astype("datetime64[ns]")[codes]
+    out[~ok] = np.datetime64("NaT")
+    return out
 
 
 def _evaluate(
-    cond: Condition, out: pd.DataFrame, valid: dict[str, np.ndarray]
+    cond: Condition,
+    out: pd.DataFrame,
+    valid: dict[str, np.ndarray],
+    cache: dict[str, tuple[np.ndarray, np.ndarray]],
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(holds, known) per row; rows where the tested cell is invalid are 'unknown'."""
+    """(holds, known) per row; rows where the tested cell is invalid are 'unknown'.
+
+    Many columns share one condition (asielachtergrond_bekend), so results are cached.
+    """
     import numpy as np
 
+    key = cond.model_dump_json()
+    if key in cache:
+        return cache[key]
     col = out[cond.column]
     known = valid[cond.column]
     holds = np.ones(len(out), dtype=bool)
     if cond.in_ is not None:
-        holds &= np.asarray(col.isin(cond.in_).fillna(False), dtype=bool)
+        holds &= np.asarray(col.isin(cond.in_), dtype=bool)
     if cond.not_in is not None:
-        holds &= ~np.asarray(col.isin(cond.not_in).fillna(False), dtype=bool)
-    if cond.min is not None:
-        holds &= np.asarray((col >= cond.min).fillna(False), dtype=bool)
-    if cond.max is not None:
-        holds &= np.asarray((col <= cond.max).fillna(False), dtype=bool)
+        holds &= ~np.asarray(col.isin(cond.not_in), dtype=bool)
+    if cond.min is not None or cond.max is not None:
+        x = _comparable(col)
+        with np.errstate(invalid="ignore"):
+            if cond.min is not None:
+                holds &= x >= cond.min
+            if cond.max is not None:
+                holds &= x <= cond.max
+    cache[key] = (holds, known)
     return holds, known
 
 
 def _check_unique(
-    checker: _Checker,
-    name: str,
-    col: pd.Series,
-    texts: np.ndarray,
-    filled: np.ndarray,
-    first_row: int,
+    checker: _Checker, name: str, texts: _Cells, filled: np.ndarray, first_row: int
 ) -> None:
     import numpy as np
     import pandas as pd
 
-    s = pd.Series(texts)
-    dup = s.duplicated(keep=False).to_numpy() & filled
+    n = len(filled)
+    # factorised columns repeat codes; identifier columns are compared as text
+    keys = pd.Series(texts.codes if texts.codes is not None else texts.uniques)
+    dup = keys.duplicated(keep=False).to_numpy() & filled
     if not dup.any():
         return
     idx = np.flatnonzero(dup)
-    first = pd.Series(idx).groupby(s.iloc[idx].to_numpy()).transform("min").to_numpy()
-    rules = np.full(len(s), "", dtype=object)
+    first = pd.Series(idx).groupby(keys.iloc[idx].to_numpy()).transform("min").to_numpy()
+    rules = np.full(n, "", dtype=object)
     rules[idx] = [
         f"duplicate {name} (also on {checker.raw.row_label} {p + first_row})"
         if p != i
         else f"duplicate {name} (repeated further down)"
         for i, p in zip(idx, first, strict=True)
     ]
-    checker.add(dup, name, texts, rules)
+    checker.add(dup, name, texts, _Cells(rules))
 
 
 def read_registrations(path: Path, dictionary: RegistrationDictionary) -> pd.DataFrame:
     """Read a CSV/XLSX/SAV registration file and validate it; the typed table or an error."""
-    return validate(read_raw(path), dictionary)
+    ids = [name for name, spec in dictionary.columns.items() if spec.unique]
+    return validate(read_raw(path, ids), dictionary)
