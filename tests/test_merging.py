@@ -242,3 +242,40 @@ def test_cli_json_and_dry_run(pair: tuple[Project, Project]) -> None:
     assert r.exit_code == 0 and "sp-test" in r.stdout
     cf = here.codings("a", "sp-test")
     assert cf is not None and len(cf.codings) == 3
+
+
+def test_compared_in_the_same_version_of_the_transcript(pair: tuple[Project, Project]) -> None:
+    here, there = pair
+    path = here.paths.transcript_file("sp-test")
+    path.write_text(
+        MINI_TRANSCRIPT.replace("I: Heeft u", "I: Goedemiddag.\n\nI: Heeft u"), encoding="utf-8"
+    )
+    # local codings still anchored to the old text, like the source: compared as they are
+    here = Project(here.paths.root)
+    report = merge(here, "a", there.paths.root)
+    assert report.totals() == {"same": 2} and report.transcripts[0].anchoring == {}
+    # local codings re-anchored to the new text, the source still old: the imported ones are
+    # re-anchored before comparing, so nothing conflicts
+    from codeer.anchoring import reanchor
+
+    cf = here.codings("a", "sp-test")
+    assert cf is not None
+    body = here.transcript("sp-test").body
+    moved = [r.coding for r in reanchor(cf.codings, body)]
+    here.store.save(
+        cf.model_copy(
+            update={"codings": moved, "transcript_hash": here.transcript("sp-test").content_hash}
+        )
+    )
+    report = merge(here, "a", there.paths.root)
+    assert report.totals() == {"same": 2} and report.transcripts[0].anchoring == {"moved": 2}
+    assert report.written == []
+    # the local file anchored to an old text and the source to another: both re-anchored
+    stale = here.codings("a", "sp-test")
+    assert stale is not None
+    here.store.save(stale.model_copy(update={"transcript_hash": "sha256:older"}))
+    report = merge(here, "a", there.paths.root)
+    assert report.transcripts[0].local_anchoring == {"kept": 2}
+    after = here.codings("a", "sp-test")
+    assert after is not None and after.transcript_hash == here.transcript("sp-test").content_hash
+    assert all(body[c.start : c.end] == c.quote for c in after.codings)

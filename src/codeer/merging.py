@@ -11,9 +11,12 @@ Rules, per imported coding, against the coder's codings in this project:
   imported twice;
 - otherwise ``added``.
 
-When the source's transcript hash differs from this project's transcript, the imported codings
-are re-anchored first (``codeer.anchoring.reanchor``: by their quotes; moved, fuzzy and
-orphaned codings are reported, orphaned ones are kept with their old offsets and flagged).
+Both sides are compared in the same version of the transcript. When the source file and the
+local file were coded against the same text (equal ``transcript_hash``), they are compared as
+they are. Otherwise the imported codings are re-anchored to this project's transcript
+(``codeer.anchoring.reanchor``: by their quotes; moved, fuzzy and orphaned codings are reported,
+orphaned ones are kept with their old offsets and flagged), and so are the local ones when
+their file is anchored to an older text (reported too; the file then gets the current hash).
 Every source file is read and checked before anything is written; each changed codings file is
 then saved atomically through ``Store.save``. A dry run plans and reports without writing.
 """
@@ -62,7 +65,8 @@ class TranscriptMerge:
     transcript: str
     source: Path
     actions: list[MergeAction] = field(default_factory=list)
-    anchoring: dict[str, int] = field(default_factory=dict)  # re-anchoring status -> codings
+    anchoring: dict[str, int] = field(default_factory=dict)  # imported: re-anchoring status -> n
+    local_anchoring: dict[str, int] = field(default_factory=dict)  # local codings re-anchored
     new_file: bool = False
     result: CodingsFile | None = None  # what to save; None when nothing changes
 
@@ -79,6 +83,7 @@ class TranscriptMerge:
             "source": str(self.source),
             "counts": dict(self.counts()),
             "reanchored": self.anchoring,
+            "local_reanchored": self.local_anchoring,
             "new_file": self.new_file,
             "changed": self.changed,
             "actions": [a.as_dict() for a in self.actions if a.kind != "same"],
@@ -202,18 +207,27 @@ def plan_transcript(
     from codeer.anchoring import reanchor
 
     transcript = project.transcript(imported.transcript)
+    current = transcript.content_hash
     tm = TranscriptMerge(imported.transcript, source)
     incoming = [c.model_copy(update={"coder": coder}) for c in imported.codings]
-    if imported.transcript_hash != transcript.content_hash:
-        results = reanchor(incoming, transcript.body)
-        tm.anchoring = dict(Counter(r.status for r in results))
-        incoming = [r.coding for r in results]
     local_cf = project.codings(coder, imported.transcript)
     tm.new_file = local_cf is None
     codings = list(local_cf.codings) if local_cf is not None else []
+    frame = local_cf.transcript_hash if local_cf is not None else current
+    changed = False
+    if imported.transcript_hash != frame:
+        if imported.transcript_hash != current:
+            results = reanchor(incoming, transcript.body)
+            tm.anchoring = dict(Counter(r.status for r in results))
+            incoming = [r.coding for r in results]
+        if frame != current:
+            local_results = reanchor(codings, transcript.body)
+            tm.local_anchoring = dict(Counter(r.status for r in local_results))
+            codings = [r.coding for r in local_results]
+            frame = current
+            changed = True
     by_id = {c.id: i for i, c in enumerate(codings)}
     taken = set(by_id)
-    changed = False
     for c in incoming:
         i = by_id.get(c.id)
         if i is not None:
@@ -250,9 +264,9 @@ def plan_transcript(
         changed = True
     if changed or (tm.new_file and incoming):
         base = local_cf or CodingsFile(
-            transcript=imported.transcript, coder=coder, transcript_hash=transcript.content_hash
+            transcript=imported.transcript, coder=coder, transcript_hash=current
         )
-        tm.result = base.model_copy(update={"codings": codings})
+        tm.result = base.model_copy(update={"codings": codings, "transcript_hash": frame})
     return tm
 
 

@@ -60,7 +60,14 @@ def command(project: str, coder: str, source: Path, dry_run: bool, as_json: bool
         table.add_row(
             tm.transcript,
             *(str(counts.get(k, 0) or "") for k in kinds),
-            ", ".join(f"{s} {n}" for s, n in sorted(tm.anchoring.items())),
+            ", ".join(f"{s} {n}" for s, n in sorted(tm.anchoring.items()))
+            + (
+                " (local: "
+                + ", ".join(f"{s} {n}" for s, n in sorted(tm.local_anchoring.items()))
+                + ")"
+                if tm.local_anchoring
+                else ""
+            ),
             ("new" if tm.new_file else "changed") if tm.changed else "",
             style="yellow" if counts.get("conflict") or tm.anchoring.get("orphaned") else None,
         )
