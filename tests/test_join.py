@@ -321,3 +321,9 @@ def test_cli_registrations_from_xlsx(project: Path, d: RegistrationDictionary) -
     raw.to_excel(project / "reg.xlsx", index=False)
     rc = main(["join", "--project", str(project), "--registrations", str(project / "reg.xlsx")])
     assert rc == ExitCode.OK
+
+
+def test_cli_unknown_coder(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["join", "--project", str(project), "--coder", "zz"]) == ExitCode.UNREADABLE
+    assert "no codings by coder 'zz'" in capsys.readouterr().err
+    assert outputs(project) == []
