@@ -10,6 +10,8 @@ session's own change, never the other process's.
 from __future__ import annotations
 
 import bisect
+import contextlib
+import dataclasses
 import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -21,6 +23,8 @@ from codeer.codings import Coding, CodingsFile, now
 from codeer.errors import UsageError
 from codeer.paths import is_valid_coder_name
 from codeer.segmentation import Sentence, segment
+from codeer.store import Store, atomic_write_text
+from codeer.yamlio import dump_yaml
 
 if TYPE_CHECKING:
     from codeer.nlp.suggestions import Suggestion, SuggestionsFile
@@ -80,6 +84,59 @@ def coding_progress(sentences: Sequence[Sentence], codings: Iterable[Coding]) ->
     return covered / len(sentences)
 
 
+class YamlCache:
+    """The YAML text of each coding, dumped once.
+
+    ``CodingsFile.to_yaml`` dumps every coding on every save, which takes seconds for the thousands
+    of codings of a very long transcript. Block-style list items do not depend on each other, so
+    the file is the header plus each coding's own dump, in the same order; ``text`` returns
+    exactly what ``to_yaml`` returns (a test checks it on every bundled codings file).
+    """
+
+    def __init__(self) -> None:
+        self._items: dict[str, tuple[Coding, str]] = {}
+
+    def item(self, c: Coding) -> str:
+        hit = self._items.get(c.id)
+        if hit is not None and hit[0] is c:
+            return hit[1]
+        data = c.model_dump(mode="json", exclude_none=True)
+        if data.get("anchor") == "kept":
+            data.pop("anchor")
+        text = dump_yaml([data])
+        self._items[c.id] = (c, text)
+        return text
+
+    def seed(self, text: str, codings: Sequence[Coding]) -> None:
+        """Take each coding's text from the file just loaded, so the first save is fast too.
+
+        Items of the ``codings`` list start at column 0 with ``- ``; anything else (continuation
+        lines, block scalars) is indented. When the split does not give one item per coding,
+        nothing is seeded and items are dumped when first needed.
+        """
+        _head, sep, rest = text.partition("\ncodings:\n")
+        if not sep or not rest.startswith("- "):
+            return
+        chunks = rest.split("\n- ")
+        if len(chunks) != len(codings):
+            return
+        items = [chunks[0] + "\n", *("- " + c + "\n" for c in chunks[1:])]
+        items[-1] = items[-1][:-1] if items[-1].endswith("\n\n") else items[-1]
+        self._items = {c.id: (c, item) for c, item in zip(codings, items, strict=True)}
+
+    def text(self, cf: CodingsFile) -> str:
+        if not cf.codings:
+            return cf.to_yaml()
+        head = dump_yaml(
+            {"transcript": cf.transcript, "coder": cf.coder, "transcript_hash": cf.transcript_hash}
+        )
+        ordered = sorted(cf.codings, key=lambda c: (c.start, c.end, c.code, c.id))
+        live = {c.id for c in ordered}
+        if len(self._items) > 2 * len(live) + 64:
+            self._items = {k: v for k, v in self._items.items() if k in live}
+        return head + "codings:\n" + "".join(self.item(c) for c in ordered)
+
+
 @dataclass
 class _Index:
     """Codings sorted by start, to find those overlapping a range without a full scan."""
@@ -94,6 +151,22 @@ class _Index:
             (c for c in codings if c.anchor != "orphaned"), key=lambda c: (c.start, c.end)
         )
         return cls(live, [c.start for c in live], max((c.end - c.start for c in live), default=0))
+
+    def add(self, c: Coding) -> None:
+        if c.anchor == "orphaned":
+            return
+        i = bisect.bisect_right(self.starts, c.start)
+        self.codings.insert(i, c)
+        self.starts.insert(i, c.start)
+        self.longest = max(self.longest, c.end - c.start)
+
+    def remove(self, c: Coding) -> None:
+        i = bisect.bisect_left(self.starts, c.start)
+        while i < len(self.codings) and self.starts[i] == c.start:
+            if self.codings[i].id == c.id:
+                del self.codings[i], self.starts[i]
+                return
+            i += 1
 
     def overlapping(self, start: int, end: int) -> list[Coding]:
         lo = bisect.bisect_left(self.starts, start - self.longest)
@@ -119,6 +192,7 @@ class CodingSession:
         self.saved_at: str | None = None
         self.anchor_results: list[AnchorResult] = []
         self.suggestions: SuggestionsFile | None = None
+        self._yaml = YamlCache()
         self._load()
         self._load_suggestions()
 
@@ -148,6 +222,9 @@ class CodingSession:
         cf = self.project.store.load(self.coder, t.id)
         if cf is None:
             cf = CodingsFile(transcript=t.id, coder=self.coder, transcript_hash=t.content_hash)
+        elif cf.transcript_hash == t.content_hash and self._stamp() == stamp:
+            with contextlib.suppress(OSError):
+                self._yaml.seed(self.path.read_text(encoding="utf-8"), cf.codings)
         self.anchor_results = []
         if cf.transcript_hash != t.content_hash:
             results = reanchor(cf.codings, t.body)
@@ -247,21 +324,38 @@ class CodingSession:
         if op.after is not None:
             codings.append(op.after)
         new = self.file.model_copy(update={"codings": codings})
-        self.project.store.save(new)  # raises before anything changes in memory
+        self._save(new)  # raises before anything changes in memory
         self.file = new
-        self._disk = self._stamp()
         self.saved_at = now().astimezone().strftime("%H:%M:%S")
         # the index and sentence coverage change only where the coding was
         if op.before is not None and op.before.anchor != "orphaned":
             self._count(op.before, -1)
+            self._index.remove(op.before)
         if op.after is not None and op.after.anchor != "orphaned":
             self._count(op.after, 1)
+            self._index.add(op.after)
         self.version += 1
-        self._index = _Index.build(codings)
         if record:
             self.undo_stack.append(op)
             self.redo_stack.clear()
         return op
+
+    def _save(self, cf: CodingsFile) -> None:
+        """Save atomically; the Store checks the file on disk unless it is known to be ours.
+
+        When the file's stamp (mtime, size, inode) is the one this session loaded or wrote, it is
+        the file this session parsed, so the Store's check that it still parses is skipped and
+        only the changed coding is dumped again: a save stays fast on a transcript with
+        thousands of codings. Any other case (first save, a file changed elsewhere) goes
+        through ``Store.save`` and its checks.
+        """
+        store = self.project.store
+        if self._disk is None or type(store) is not Store or self._stamp() != self._disk:
+            store.save(cf)
+        else:
+            check_coder(cf.coder)
+            atomic_write_text(self.path, self._yaml.text(cf))
+        self._disk = self._stamp()
 
     def _check_value(self, code_id: str, value: int | str | None) -> None:
         spec = self.project.codebook[code_id].value
@@ -402,17 +496,17 @@ class CodingSession:
         sf = load_suggestions(self.project.paths, self.coder, self.id)
         if sf is None:
             return
+        decided = now() if status != "pending" else None
         items = [
-            s.model_copy(
-                update={
-                    "status": status,
-                    "coding_id": coding_id,
-                    "decided": now() if status != "pending" else None,
-                }
+            dataclasses.replace(
+                x,
+                status=status,  # type: ignore[arg-type]
+                coding_id=coding_id,
+                decided=decided,
             )
-            if s.id == suggestion_id
-            else s
-            for s in sf.suggestions
+            if x.id == suggestion_id
+            else x
+            for x in sf.suggestions
         ]
         save_suggestions(self.project.paths, sf.model_copy(update={"suggestions": items}))
         self._load_suggestions()

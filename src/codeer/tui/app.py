@@ -35,6 +35,8 @@ from codeer.tui.widgets.codebook_pane import CodebookPane
 from codeer.tui.widgets.interviews import InterviewRow, InterviewsPane
 from codeer.tui.widgets.transcript_view import TranscriptView
 
+BIG_FILE = 400_000  # bytes of transcript + codings above which a transcript opens in a thread
+
 
 def _b(key: str, action: str, text: str, bid: str, tip: str, show: bool = True) -> Binding:
     return Binding(key, action, text, show=show, id=bid, tooltip=tip)
@@ -90,7 +92,7 @@ def value_problem(spec: ValueSpec) -> Callable[[str], str | None]:
 class CodeerApp(App[int]):
     """``codeer code``: code interviews with the keyboard, saved on every change."""
 
-    CSS_PATH = "codeer.tcss"
+    CSS_PATH = Path(__file__).with_name("codeer.tcss")
     TITLE = "codeer"
     COMMANDS: ClassVar = {*App.COMMANDS, BindingsProvider}
     BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS
@@ -125,19 +127,26 @@ class CodeerApp(App[int]):
     # --- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         rows = [InterviewRow(t.id, t.case, t.role) for t in self.project.transcripts.values()]
+        # kept as attributes: a query would search the modal screen on top, not this one
+        self._view = TranscriptView(id="transcript")
+        self._interviews = InterviewsPane(rows, id="interviews")
+        self._codebook_pane = CodebookPane(self.codebook, id="codebook")
+        self._title = Static("", id="title")
+        self._here = Static("", id="here")
+        self._status = Static("", id="status")
         with Horizontal(id="main"):
-            yield InterviewsPane(rows, id="interviews")
+            yield self._interviews
             with Vertical(id="middle"):
-                yield Static("", id="title")
-                yield TranscriptView(id="transcript")
-                yield Static("", id="here")
-            yield CodebookPane(self.codebook, id="codebook")
-        yield Static("", id="status")
+                yield self._title
+                yield self._view
+                yield self._here
+            yield self._codebook_pane
+        yield self._status
         yield Footer()
 
     @property
     def view(self) -> TranscriptView:
-        return self.query_one(TranscriptView)
+        return self._view
 
     def on_mount(self) -> None:
         if self.keymap:
@@ -152,27 +161,54 @@ class CodeerApp(App[int]):
         if tid is not None:
             self.open_transcript(tid, sentence)
         self.view.focus()
-        self.count_all()
+        # after the first paint: the counting thread would otherwise compete for the GIL
+        self.call_after_refresh(self.count_all)
         self.set_interval(2.0, self.check_disk)
         self.set_interval(1.5, self.save_position)
 
     # --- opening -----------------------------------------------------------------------------
     def open_transcript(self, tid: str, sentence: int = 0) -> bool:
+        """Open a transcript; a very long one is read in a thread so the screen stays live."""
+        paths = self.project.paths
+        size = sum(
+            p.stat().st_size if p.exists() else 0
+            for p in (paths.transcript_file(tid), paths.codings_file(self.coder, tid))
+        )
+        if size > BIG_FILE:
+            self._title.update(Text(f" loading {tid} ({size // 1024} KB) ...", style="italic"))
+            self.load_session(tid, sentence)
+            return True
         try:
             session = CodingSession(self.project, self.coder, tid)
         except CodeerError as exc:
             self.notify(f"cannot open {tid}: {exc}", severity="error", timeout=20)
             return False
+        self.install(session, sentence)
+        return True
+
+    @work(thread=True, exclusive=True, group="open")
+    def load_session(self, tid: str, sentence: int) -> None:
+        try:
+            session = CodingSession(self.project, self.coder, tid)
+        except CodeerError as exc:
+            self.call_from_thread(
+                self.notify, f"cannot open {tid}: {exc}", severity="error", timeout=20
+            )
+            return
+        self.call_from_thread(self.install, session, sentence)
+
+    def install(self, session: CodingSession, sentence: int = 0) -> None:
         if self.session is not None:
             self.save_position(force=True)
+        tid = session.id
         self.session = session
         self.view.set_session(session, self.codebook, sentence)
-        self.query_one(InterviewsPane).set_current(tid)
+        self._interviews.set_current(tid)
         t = session.transcript
         title = Text()
         title.append(f" {t.id} ", style="bold reverse")
         title.append(f"  {t.case} · {t.role} · {t.meta.respondent}"[:100], style="dim")
-        self.query_one("#title", Static).update(title)
+        self._title.update(title)
         self.refresh_counts()
         review = session.needs_review()
         if review:
@@ -184,7 +220,6 @@ class CodeerApp(App[int]):
                 timeout=15,
             )
         self._position_dirty = True
-        return True
 
     def on_interviews_pane_open(self, event: InterviewsPane.Open) -> None:
         if self.open_transcript(event.transcript_id):
@@ -214,7 +249,7 @@ class CodeerApp(App[int]):
             overall[self.session.id] = self.session.code_counts()
             progress[self.session.id] = self.session.progress
         self.overall, self.progress = overall, progress
-        self.query_one(InterviewsPane).set_progress(progress)
+        self._interviews.set_progress(progress)
         self.refresh_counts()
 
     def total_counts(self) -> Counter[str]:
@@ -231,14 +266,14 @@ class CodeerApp(App[int]):
         here = s.code_counts()
         self.overall[s.id] = here
         self.progress[s.id] = s.progress
-        self.query_one(CodebookPane).set_counts(here, self.total_counts())
+        self._codebook_pane.set_counts(here, self.total_counts())
         self.update_status()
         self.update_here()
 
     def update_status(self) -> None:
         s = self.session
         if s is None:
-            self.query_one("#status", Static).update(" no transcript open")
+            self._status.update(" no transcript open")
             return
         saved = f"saved {s.saved_at}" if s.saved_at else "no changes yet"
         pending = len(s.pending_suggestions())
@@ -253,7 +288,7 @@ class CodeerApp(App[int]):
             parts.append(f"{pending} suggestions")
         if review:
             parts.append(f"{review} to re-anchor (O)")
-        self.query_one("#status", Static).update(" " + " · ".join(parts))
+        self._status.update(" " + " · ".join(parts))
 
     def update_here(self) -> None:
         s = self.session
@@ -288,14 +323,18 @@ class CodeerApp(App[int]):
             for i, code in enumerate(self.recent[:9], 1):
                 text.append(f"{i} ", style="bold")
                 text.append(f"{self.codebook[code].label}  ", style=self.codebook.colour(code))
-        self.query_one("#here", Static).update(text)
+        self._here.update(text)
 
     def on_transcript_view_cursor_moved(self, event: TranscriptView.CursorMoved) -> None:
         self.update_here()
         self._position_dirty = True
 
     def save_position(self, force: bool = False) -> None:
-        if self.session is None or not (self._position_dirty or force):
+        if (
+            self.session is None
+            or not (self._position_dirty or force)
+            or not self._view.is_attached
+        ):
             return
         self._position_dirty = False
         try:
@@ -339,7 +378,7 @@ class CodeerApp(App[int]):
             self.view.changed(op.span, suggestions=suggestions)
         if s.version != version:
             self.refresh_counts()
-            self.query_one(InterviewsPane).set_progress({s.id: s.progress})
+            self._interviews.set_progress({s.id: s.progress})
         return op
 
     def _remember(self, code_id: str) -> None:
@@ -370,7 +409,7 @@ class CodeerApp(App[int]):
         op = self.change(lambda s: s.apply(code_id, start, end, value=value))
         if op is not None:
             self._remember(code_id)
-            self.query_one(CodebookPane).show(code_id)
+            self._codebook_pane.show(code_id)
             self.update_here()
 
     def action_apply_code(self) -> None:

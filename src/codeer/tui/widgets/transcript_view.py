@@ -122,7 +122,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self.session: CodingSession | None = None
         self.codebook: Codebook | None = None
         self.cursor = 0
-        self.anchor: int | None = None
+        self.sel_anchor: int | None = None
         self.lines: list[Line] = []
         self._line_starts: list[int] = []
         self._layout_width = 0
@@ -140,7 +140,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self.codebook = codebook
         n = len(session.sentences)
         self.cursor = min(max(0, cursor), max(0, n - 1))
-        self.anchor = None
+        self.sel_anchor = None
         self._layout_width = 0
         self._reload_suggestions()
         self._relayout()
@@ -199,9 +199,9 @@ class TranscriptView(ScrollView, can_focus=True):
     @property
     def selection(self) -> tuple[int, int]:
         """Sentence indexes (first, last) of the selection, or the current sentence."""
-        if self.anchor is None:
+        if self.sel_anchor is None:
             return self.cursor, self.cursor
-        return min(self.anchor, self.cursor), max(self.anchor, self.cursor)
+        return min(self.sel_anchor, self.cursor), max(self.sel_anchor, self.cursor)
 
     def selection_span(self) -> tuple[int, int]:
         """Body offsets of the selection (whole sentences)."""
@@ -231,10 +231,10 @@ class TranscriptView(ScrollView, can_focus=True):
         index = min(max(0, index), len(self.session.sentences) - 1)
         old = self.selection
         if extend:
-            if self.anchor is None:
-                self.anchor = self.cursor
+            if self.sel_anchor is None:
+                self.sel_anchor = self.cursor
         else:
-            self.anchor = None
+            self.sel_anchor = None
         self.cursor = index
         self._repaint_sentences(old, self.selection)
         self.scroll_to_cursor()
@@ -302,7 +302,7 @@ class TranscriptView(ScrollView, can_focus=True):
             self.move_to(len(self.session.sentences) - 1)
 
     def action_clear_selection(self) -> None:
-        if self.anchor is not None:
+        if self.sel_anchor is not None:
             self.move_to(self.cursor)
 
     # --- mouse ------------------------------------------------------------------------------------
@@ -417,7 +417,7 @@ class TranscriptView(ScrollView, can_focus=True):
         if cs is not None and cs.start < line.end and line.start < cs.end:
             cur = (max(cs.start, line.start), min(cs.end, line.end))
         sel = None
-        if self.anchor is not None and sents:
+        if self.sel_anchor is not None and sents:
             s0, s1 = sents[a].start, sents[b].end
             if s0 < line.end and line.start < s1:
                 sel = (max(s0, line.start), min(s1, line.end))
