@@ -297,3 +297,28 @@ def test_cli_text_states_unit_and_bootstrap(project: Project) -> None:
     assert "unit: turn" in r.stdout and "100 resamples of turns" in r.stdout
     assert "pooled (3 codes × 4 turns)" in r.stdout
     assert main(["agreement", "--project", root, "--coders", "a,b", "--transcripts", "nope"]) == 2
+
+
+def test_codings_of_an_older_text_are_reanchored_for_the_comparison(project: Project) -> None:
+    from codeer.anchoring import reanchor
+    from codeer.consensus import disagreements
+    from tests.conftest import MINI_TRANSCRIPT
+
+    path = project.paths.transcript_file("sp-test")
+    path.write_text(MINI_TRANSCRIPT.replace("I: Heeft u", "I: Goedemiddag.\n\nI: Heeft u"), "utf-8")
+    p = Project(project.paths.root)
+    t = p.transcript("sp-test")
+    # a re-anchored to the new text, b still on the old one
+    cf = p.codings("a", "sp-test")
+    assert cf is not None
+    moved = [r.coding for r in reanchor(cf.codings, t.body)]
+    p.store.save(cf.model_copy(update={"codings": moved, "transcript_hash": t.content_hash}))
+    before = p.paths.codings_file("b", "sp-test").read_bytes()
+    r = agreement(p, ["a", "b"], n_resamples=0)
+    assert r.n_units == 7
+    assert row(r, "voorzieningen.huiskamer").units_coded == {"a": 1, "b": 2}
+    assert row(r, "voorzieningen.leefgeld").coefficients.kappa.value == pytest.approx(1.0)
+    assert any("re-anchored" in n for n in r.notes)
+    assert p.paths.codings_file("b", "sp-test").read_bytes() == before  # files unchanged
+    kinds = sorted(d.label for d in disagreements(p, ["a", "b"], "sp-test"))
+    assert kinds == ["only a", "same code, different boundaries"]

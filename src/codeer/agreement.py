@@ -47,7 +47,7 @@ import numpy.typing as npt
 from codeer.errors import AnalysisError, UsageError
 
 if TYPE_CHECKING:
-    from codeer.codings import CodingsFile
+    from codeer.codings import Coding, CodingsFile
     from codeer.project import Project
     from codeer.transcript import Transcript
 
@@ -321,6 +321,23 @@ def _overlapping(units: Sequence[Unit], ends: Sequence[int], start: int, end: in
     return range(first, last)
 
 
+def current_codings(cf: CodingsFile | None, transcript: Transcript) -> tuple[list[Coding], int]:
+    """A coder's codings placed in the transcript as it is now, and how many had to move.
+
+    A codings file saved against an older text (another ``transcript_hash``) is re-anchored in
+    memory by its quotes, so coders who coded different versions are compared on the same text.
+    """
+    if cf is None:
+        return [], 0
+    codings = list(cf.codings)
+    if cf.transcript_hash == transcript.content_hash:
+        return codings, 0
+    from codeer.anchoring import reanchor
+
+    results = reanchor(codings, transcript.body)
+    return [r.coding for r in results], sum(r.status != "kept" for r in results)
+
+
 # --- the project layer ------------------------------------------------------------------------
 
 
@@ -493,14 +510,16 @@ def agreement(
 
     units: list[Unit] = []
     direct = {c: [] for c in coders}  # type: dict[str, list[npt.NDArray[np.bool_]]]
-    orphaned = outside = 0
+    orphaned = outside = moved = 0
     for tid in tids:
-        tunits = units_of(project.transcript(tid), unit)
+        transcript = project.transcript(tid)
+        tunits = units_of(transcript, unit)
         ends = [u.end for u in tunits]
         for c in coders:
             m = np.zeros((len(tunits), len(code_ids)), dtype=bool)
-            cf: CodingsFile | None = files[c][tid]
-            for cd in cf.codings if cf is not None else []:
+            placed, n_moved = current_codings(files[c][tid], transcript)
+            moved += n_moved
+            for cd in placed:
                 if cd.anchor == "orphaned":
                     orphaned += 1
                     continue
@@ -511,6 +530,11 @@ def agreement(
                     m[i, col[cd.code]] = True
             direct[c].append(m)
         units.extend(tunits)
+    if moved:
+        notes.append(
+            f"{moved} coding(s) saved against an older transcript text were re-anchored by their "
+            "quotes for this comparison (files unchanged)"
+        )
     if orphaned:
         notes.append(f"{orphaned} orphaned coding(s) not counted (re-anchoring lost their text)")
     if outside:

@@ -9,7 +9,8 @@ group is one disagreement:
 - ``value``: both applied it to the same span(s), with different values.
 
 A coding of code X by one coder and of code Y by the other on the same sentence are two
-``only`` items (one per code). Orphaned codings (lost by re-anchoring) are left out.
+``only`` items (one per code). Codings saved against an older text of the transcript are
+re-anchored in memory first (by their quotes); orphaned ones (text not found) are left out.
 
 Resolving an item with a choice copies into the consensus coder (default ``consensus``): the
 chosen coder's codings of the item, ``both`` coders' codings (as they are: for a boundaries item
@@ -223,14 +224,20 @@ def _split(
     return agreed, rest_a, rest_b
 
 
-def _usable(cf: CodingsFile | None) -> list[Coding]:
-    return [c for c in cf.codings if c.anchor != "orphaned"] if cf is not None else []
+def _usable(project: Project, coder: str, transcript_id: str) -> list[Coding]:
+    """The coder's codings on the transcript as it is now (re-anchored in memory if needed)."""
+    from codeer.agreement import current_codings
+
+    placed, _ = current_codings(
+        project.codings(coder, transcript_id), project.transcript(transcript_id)
+    )
+    return [c for c in placed if c.anchor != "orphaned"]
 
 
 def agreed_codings(project: Project, coders: Sequence[str], transcript_id: str) -> list[Coding]:
     """The first coder's codings that the second coder made exactly the same way."""
-    a = _usable(project.codings(coders[0], transcript_id))
-    b = _usable(project.codings(coders[1], transcript_id))
+    a = _usable(project, coders[0], transcript_id)
+    b = _usable(project, coders[1], transcript_id)
     return _split(a, b)[0]
 
 
@@ -256,7 +263,7 @@ def disagreements(
     ca, cb = coders[0], coders[1]
     transcript = project.transcript(transcript_id)
     _, rest_a, rest_b = _split(
-        _usable(project.codings(ca, transcript_id)), _usable(project.codings(cb, transcript_id))
+        _usable(project, ca, transcript_id), _usable(project, cb, transcript_id)
     )
     log = load_log(project.paths, into, transcript_id) if into is not None else None
     tagged = [(0, c) for c in rest_a] + [(1, c) for c in rest_b]
