@@ -193,6 +193,7 @@ def test_undefined_is_none_and_null_in_json(tmp_path: Path) -> None:
     (h,) = [c for c in data["codes"] if c["code"] == "voorzieningen.huiskamer"]
     assert h["kappa"]["value"] is None and h["alpha"]["value"] is None
     assert data["bootstrap"]["resamples"] == 1000 and data["bootstrap"]["method"] == "percentile"
+    assert "document_level" not in data  # the table is already per document
     text = CliRunner().invoke(
         cli, ["agreement", "--project", str(root), "--coders", "a,b", "--resamples", "0"]
     )
@@ -296,6 +297,7 @@ def test_cli_text_states_unit_and_bootstrap(project: Project) -> None:
     assert r.exit_code == 0, r.output
     assert "unit: turn" in r.stdout and "100 resamples of turns" in r.stdout
     assert "pooled (3 codes × 4 turns)" in r.stdout
+    assert "Document level" in r.stdout
     assert main(["agreement", "--project", root, "--coders", "a,b", "--transcripts", "nope"]) == 2
 
 

@@ -78,8 +78,17 @@ def command(
         seed=SEED if seed is None else seed,
     )
     variables = compare_variables(proj, names, report.transcripts)
+    documents = None
+    if unit != "document":
+        # what the steunpunt variables depend on: was the code used in the interview at all
+        documents = agreement(proj, names, unit="document", transcripts=only, n_resamples=0)
     if as_json:
         data = report.as_dict()
+        if documents is not None:
+            data["document_level"] = {
+                "overall": documents.overall.as_dict(),
+                "codes": [c.as_dict() for c in documents.codes],
+            }
         data["derived_variables"] = variables.as_dict()
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return int(ExitCode.OK)
@@ -87,6 +96,15 @@ def command(
 
     out = Console()
     _print_codes(out, report)
+    if documents is not None:
+        o = documents.overall
+        out.print(
+            f"Document level (was the code used in the interview at all; --unit document for "
+            f"the table): pooled over {o.n_codes} codes × {documents.n_units} documents: "
+            f"{fmt_share(o.pooled.percent)} agree, κ {fmt_estimate(o.pooled.kappa)}, "
+            f"α {fmt_estimate(o.pooled.alpha)}",
+            markup=False,
+        )
     _print_variables(out, variables)
     err = Console(stderr=True, highlight=False)
     for note in report.notes + variables.notes:
