@@ -438,8 +438,9 @@ class CodingSession:
         self.sync()
         if not self.undo_stack:
             return None
-        op = self.undo_stack.pop()
+        op = self.undo_stack[-1]
         self._commit(self._rebase(op.inverse()), record=False)
+        self.undo_stack.pop()
         if op.suggestion is not None:
             self._set_suggestion(op.suggestion, "pending", None)
         self.redo_stack.append(op)
@@ -449,8 +450,9 @@ class CodingSession:
         self.sync()
         if not self.redo_stack:
             return None
-        op = self.redo_stack.pop()
+        op = self.redo_stack[-1]
         self._commit(self._rebase(op), record=False)
+        self.redo_stack.pop()
         if op.suggestion is not None and op.after is not None:
             self._set_suggestion(op.suggestion, "accepted", op.after.id)
         self.undo_stack.append(op)

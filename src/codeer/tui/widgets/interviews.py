@@ -58,7 +58,7 @@ class InterviewsPane(Vertical):
             pct = f"{p:>4.0%}" if p is not None else "   ·"
             mark = "▶" if row.id == self.current else " "
             role = {"steunpunt": "sp", "gemeente": "gem"}.get(row.role, row.role[:3])
-            items.append(Option(f"{mark}{row.id:<15.15} {role:<3}{pct:>5}", id=row.id))
+            items.append(Option(f"{mark}{row.id:<14.14}{role:>4}{pct:>5}", id=row.id))
         options.add_options(items)
         for i, opt in enumerate(items):
             if opt.id == keep:
