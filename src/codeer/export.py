@@ -61,8 +61,23 @@ def is_binary(series: pd.Series) -> bool:
         return True
     if series.dtype == object:
         values = series.dropna()
-        return len(values) > 0 and all(isinstance(v, bool) for v in values)
+        if len(values) == 0:
+            return False
+        # one pass over the distinct values, not over every row
+        return all(isinstance(v, bool) for v in pd.unique(values.to_numpy()))
     return False
+
+
+def bool_text(series: pd.Series) -> pd.Series:
+    """True/False/missing as 'true'/'false'/None, vectorised (a million rows in milliseconds)."""
+    import numpy as np
+    import pandas as pd
+
+    missing = series.isna().to_numpy()
+    truth = series.where(~missing, False).astype(bool).to_numpy()
+    text = np.where(truth, "true", "false").astype(object)
+    text[missing] = None
+    return pd.Series(text, index=series.index, dtype=object)
 
 
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
@@ -70,7 +85,7 @@ def to_csv_bytes(df: pd.DataFrame) -> bytes:
     out = df.copy()
     for col in out.columns:
         if is_binary(out[col]):
-            out[col] = out[col].map(_bool_text).astype(object)
+            out[col] = bool_text(out[col])
     return out.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
@@ -115,7 +130,10 @@ def to_xlsx_bytes(
     data = df.copy()
     for col in data.columns:
         if is_binary(data[col]):
-            data[col] = data[col].map(lambda v: None if _isna(v) else bool(v)).astype(object)
+            missing = data[col].isna().to_numpy()
+            truth = data[col].where(~missing, False).astype(bool).to_numpy().astype(object)
+            truth[missing] = None
+            data[col] = truth
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as writer:
         data.to_excel(writer, sheet_name="data", index=False)
@@ -136,9 +154,10 @@ def spss_frame(
         series = df[col]
         given = value_labels.get(name, {})
         if is_binary(series):
-            out[name] = series.map(lambda v: float("nan") if _isna(v) else float(bool(v))).astype(
-                "float64"
-            )
+            missing = series.isna().to_numpy()
+            truth = series.where(~missing, False).astype(bool).to_numpy().astype("float64")
+            truth[missing] = float("nan")
+            out[name] = truth
             labels[name] = {
                 0: given.get(False, given.get(0, DEFAULT_BOOL_LABELS[0])),
                 1: given.get(True, given.get(1, DEFAULT_BOOL_LABELS[1])),
