@@ -163,6 +163,30 @@ def test_evidence_offsets_values_and_turns(tmp_path: Path, nlp: object) -> None:
     assert [e.text for e in by_code["werkwijze.leeftijd"].evidence] == ["tot", "23", "jaar"]
 
 
+def test_and_keywords_take_context_from_the_sentence_before_or_the_question(
+    tmp_path: Path, nlp: object
+) -> None:
+    p = make_project(
+        tmp_path,
+        """\
+        I: Stellen jullie doelen?
+
+        R: Ja. Die worden samen gesteld. Daarna praten we verder.
+
+        R2: Doelen, nee. Die worden niet gesteld.
+        """,
+    )
+    t = p.transcript("t1")
+    got = Suggester(p.codebook, nlp=nlp).suggest(t)  # type: ignore[arg-type]
+    assert [(s.quote, s.code) for s in got] == [
+        ("Die worden samen gesteld.", "werkwijze.afspraken")
+    ]
+    assert {e.text for e in got[0].evidence} == {"doelen", "gesteld"}  # 'doelen' from the question
+    assert t.body[got[0].evidence[0].start : got[0].evidence[0].end] == "doelen"
+    off = Suggester(p.codebook, nlp=nlp, context=False).suggest(t)  # type: ignore[arg-type]
+    assert off == []
+
+
 def test_propose_value_is_cautious(tmp_path: Path) -> None:
     p = make_project(tmp_path, "R: x\n")
     code = p.codebook["organisatie.personeel.betaald"]

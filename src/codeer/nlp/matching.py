@@ -12,6 +12,9 @@ Keyword syntax (``keywords`` and ``exclude_keywords`` of a code in the codebook)
 - ``...`` between words allows up to four other tokens in between (``huiskamer ... verplicht``).
 - ``&`` joins phrases that must all occur in the same sentence, in any order (Dutch word order
   moves verbs: ``afspraak & maken`` finds both "we maken afspraken" and "afspraken gemaakt").
+  One or more of the parts may also stand in the sentence before (same turn) or in the
+  interviewer's question just before the answer, as long as one part is in the sentence itself:
+  "Hoe gaat het met DT&V? Het duurt eindeloos." finds ``dt&v & duren`` on the answer.
 - Matching never crosses a sentence.
 
 Negation: a keyword match is dropped when a negator (geen, niet, nooit, zonder, niets, niks,
@@ -114,6 +117,7 @@ class Hit:
 
     keyword: Keyword
     tokens: tuple[int, ...]
+    checked: bool = False  # negation already checked (per part, for '&' keywords)
 
 
 class LazyStrings(Sequence[str]):
@@ -376,9 +380,10 @@ class MatcherSet:
 
     def match_tokens(
         self, info: TokenInfo, positions: Iterable[int], lo: int, hi: int
-    ) -> list[Hit]:
+    ) -> tuple[list[Hit], dict[int, dict[int, tuple[int, ...]]]]:
         """Keyword hits (not yet filtered for negation) anchored at ``positions`` of the
-        sentence made of tokens ``lo..hi``."""
+        sentence made of tokens ``lo..hi``, and the parts of '&' keywords found there (already
+        filtered for negation within this sentence)."""
         hits: list[Hit] = []
         parts: dict[int, dict[int, tuple[int, ...]]] = {}
         keys = info.keys
@@ -389,13 +394,26 @@ class MatcherSet:
                     continue
                 if kw.part is None:
                     hits.append(Hit(kw, toks))
-                else:
+                elif kw.negative or not self._negated(keys, toks, lo, hi):
                     parts.setdefault(kw.part[0], {}).setdefault(kw.part[1], toks)
+        return hits, parts
+
+    def join_parts(
+        self,
+        parts: dict[int, dict[int, tuple[int, ...]]],
+        context: dict[int, dict[int, tuple[int, ...]]] | None = None,
+    ) -> list[Hit]:
+        """'&' keywords whose parts are all found: in the sentence, or (when ``context`` is
+        given) some in the context sentence, as long as at least one part is in the sentence."""
+        out: list[Hit] = []
         for n, found in parts.items():
             whole, size = self.conjunctions[n]
+            if len(found) < size and context and n in context:
+                found = {**context[n], **found}
             if len(found) == size:
-                hits.append(Hit(whole, tuple(sorted({t for toks in found.values() for t in toks}))))
-        return hits
+                toks = tuple(sorted({t for part in found.values() for t in part}))
+                out.append(Hit(whole, toks, checked=True))
+        return out
 
     def pattern_hits(self, doc: Doc) -> list[Hit]:
         if self._matcher is None:
@@ -415,6 +433,9 @@ class MatcherSet:
 
     def _negated(self, keys: list[int], tokens: Sequence[int], lo: int, hi: int) -> bool:
         """``is_negated`` on token keys, with each word's class cached (this runs per hit)."""
+        tokens = [t for t in tokens if lo <= t < hi]
+        if not tokens:
+            return False
         classes = self._classes
         base = max(lo, tokens[0] - NEGATION_WINDOW - 1)
         end = min(hi, tokens[-1] + NEGATION_WINDOW + 2)
@@ -429,7 +450,11 @@ class MatcherSet:
     ) -> dict[str, list[Hit]]:
         """Drop negated hits and codes excluded in this sentence; group the rest by code."""
         keys = info.keys
-        live = [h for h in hits if h.keyword.negative or not self._negated(keys, h.tokens, lo, hi)]
+        live = [
+            h
+            for h in hits
+            if h.checked or h.keyword.negative or not self._negated(keys, h.tokens, lo, hi)
+        ]
         excluded = {h.keyword.code for h in live if h.keyword.exclude}
         out: dict[str, list[Hit]] = {}
         for h in live:

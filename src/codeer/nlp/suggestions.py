@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 Status = Literal["pending", "accepted", "rejected"]
 Progress = Callable[[int], None]
+INTERVIEWER = frozenset({"I", "Interviewer"})
 
 _UNITS = ["nul", "een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen"]
 _TEENS = ["tien", "elf", "twaalf", "dertien", "veertien", "vijftien", "zestien", "zeventien",
@@ -148,6 +149,7 @@ class Suggester:
         nlp: Language | None = None,
         codes: Iterable[str] | None = None,
         include_interviewer: bool = False,
+        context: bool = True,
     ) -> None:
         from codeer.nlp.matching import MatcherSet
         from codeer.nlp.pipeline import LEMMATIZER, get_pipeline
@@ -156,6 +158,7 @@ class Suggester:
         self.nlp = nlp if nlp is not None else get_pipeline()
         self.matchers: MatcherSet = MatcherSet(codebook, self.nlp, codes)
         self.include_interviewer = include_interviewer
+        self.context = context
         self._lemmatizer = self.nlp.get_pipe(LEMMATIZER)
 
     @property
@@ -175,41 +178,78 @@ class Suggester:
         """
         sentences = segment(transcript) if sentences is None else sentences
         turns = transcript.turns
-        wanted = [
-            s
+        wanted = {
+            s.index
             for s in sentences
             if self.include_interviewer or not turns[s.turn_index].is_interviewer
-        ]
+        }
         if not wanted:
             return []
         m = self.matchers
-        doc = self.nlp.make_doc(self._text_to_tokenise(transcript))
+        context = self.context and bool(m.conjunctions)
+        doc = self.nlp.make_doc(transcript.body if context else self._text_to_tokenise(transcript))
         if m.has_patterns:
             doc = self._lemmatizer(doc)
         info = m.token_info(doc)
-        starts = [s.start for s in wanted]
+        starts = [s.start for s in sentences]
         by_sentence: dict[int, list[int]] = {}
         for pos in m.candidate_positions(info):
             off = info.start[pos]
             j = bisect.bisect_right(starts, off) - 1
-            if j >= 0 and off < wanted[j].end:
+            if j >= 0 and off < sentences[j].end:
                 by_sentence.setdefault(j, []).append(pos)
         patterns: dict[int, list[Hit]] = {}
         for h in m.pattern_hits(doc):
             off = info.start[h.tokens[0]]
             j = bisect.bisect_right(starts, off) - 1
-            if j >= 0 and info.end[h.tokens[-1]] <= wanted[j].end:
+            if j >= 0 and info.end[h.tokens[-1]] <= sentences[j].end:
                 patterns.setdefault(j, []).append(h)
+        raw: dict[int, tuple[list[Hit], dict[int, dict[int, tuple[int, ...]]]]] = {}
+
+        def bounds(j: int) -> tuple[int, int]:
+            sent = sentences[j]
+            return (
+                bisect.bisect_left(info.start, sent.start),
+                bisect.bisect_left(info.start, sent.end),
+            )
+
+        def hits_of(j: int) -> tuple[list[Hit], dict[int, dict[int, tuple[int, ...]]]]:
+            if j not in raw:
+                lo, hi = bounds(j)
+                raw[j] = m.match_tokens(info, by_sentence.get(j, ()), lo, hi)
+            return raw[j]
+
         out: list[Suggestion] = []
-        for j in sorted(by_sentence.keys() | patterns.keys()):
-            sent = wanted[j]
-            lo = bisect.bisect_left(info.start, sent.start)
-            hi = bisect.bisect_left(info.start, sent.end)
-            hits = m.match_tokens(info, by_sentence.get(j, ()), lo, hi) + patterns.get(j, [])
+        for j in sorted((by_sentence.keys() | patterns.keys()) & wanted):
+            plain, parts = hits_of(j)
+            ctx: dict[int, dict[int, tuple[int, ...]]] = {}
+            if context and parts:
+                for c in self._context_of(sentences, j):
+                    if c in by_sentence:
+                        for n, found in hits_of(c)[1].items():
+                            ctx.setdefault(n, {}).update(found)
+            hits = plain + m.join_parts(parts, ctx) + patterns.get(j, [])
             if not hits:
                 continue
+            lo, hi = bounds(j)
             for code_id, code_hits in m.filter_hits(hits, info, lo, hi).items():
-                out.append(self._make(transcript, sent, code_id, code_hits, info, lo, hi))
+                out.append(self._make(transcript, sentences[j], code_id, code_hits, info, lo, hi))
+        return out
+
+    @staticmethod
+    def _context_of(sentences: Sequence[Sentence], j: int) -> list[int]:
+        """The sentence before ``j`` in the same turn and, for the first two sentences of an
+        answer, the interviewer's question just before it (its last sentence)."""
+        out: list[int] = []
+        turn = sentences[j].turn_index
+        k = j - 1
+        if k >= 0 and sentences[k].turn_index == turn:
+            out.append(k)
+            k -= 1
+            if k >= 0 and sentences[k].turn_index == turn:
+                return out
+        if k >= 0 and sentences[k].turn_index == turn - 1 and sentences[k].speaker in INTERVIEWER:
+            out.append(k)
         return out
 
     def _text_to_tokenise(self, transcript: Transcript) -> str:
