@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -558,3 +559,57 @@ def steunpunt_tables(
     if by is not None:
         tables += by_tables(df, by, labels)
     return tables
+
+
+# --- saving ----------------------------------------------------------------------------------
+def tables_to_csv_bytes(tables: list[Table]) -> bytes:
+    """All tables in one long csv (tabel, rij, kolom, waarde): deterministic, diff-friendly."""
+    import pandas as pd
+
+    parts = []
+    for t in tables:
+        long = (
+            t.frame.astype(object)
+            .reset_index(names="rij")
+            .melt(id_vars="rij", var_name="kolom", value_name="waarde")
+        )
+        long.insert(0, "tabel", t.name)
+        parts.append(long)
+    data: str = pd.concat(parts, ignore_index=True).to_csv(index=False, lineterminator="\n")
+    return data.encode("utf-8")
+
+
+def save_tables(tables: list[Table], out: Path) -> None:
+    """One sheet per table (xlsx) or one long csv; written atomically."""
+    import io
+
+    import pandas as pd
+
+    from codeer.store import atomic_write_bytes
+
+    if out.suffix.lower() == ".csv":
+        atomic_write_bytes(out, tables_to_csv_bytes(tables))
+        return
+    buf = io.BytesIO()
+    used: set[str] = set()
+    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
+        for t in tables:
+            name = _sheet_name(t.name, used)
+            frame = t.frame.copy()
+            frame.columns = [str(c) for c in frame.columns]
+            pd.DataFrame({t.title: []}).to_excel(writer, sheet_name=name, index=False)
+            frame.to_excel(writer, sheet_name=name, index=False, startrow=2)
+            if t.notes:
+                notes = pd.DataFrame({"notes": list(t.notes)})
+                notes.to_excel(writer, sheet_name=name, index=False, startrow=len(frame) + 4)
+    atomic_write_bytes(out, buf.getvalue())
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    base = "".join(ch if ch not in "[]:*?/\\" else "_" for ch in name)[:31] or "tabel"
+    candidate, k = base, 2
+    while candidate.lower() in used:
+        suffix = f"_{k}"
+        candidate, k = base[: 31 - len(suffix)] + suffix, k + 1
+    used.add(candidate.lower())
+    return candidate

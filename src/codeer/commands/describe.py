@@ -45,7 +45,7 @@ def command(
 
     Reads variables/individueel.csv (or steunpunten.csv) when present, else joins in memory.
     """
-    from codeer.descriptives import individual_tables, steunpunt_tables
+    from codeer.descriptives import individual_tables, save_tables, steunpunt_tables
     from codeer.project import Project
 
     if out is not None and out.suffix.lower() not in (".xlsx", ".csv"):
@@ -121,52 +121,6 @@ def _table_json(t: Table) -> dict[str, Any]:
     cols = [str(c) for c in t.frame.columns]
     rows = [[_cell(v) for v in row] for row in t.frame.itertuples(index=False, name=None)]
     return {"name": t.name, "title": t.title, "columns": cols, "rows": rows, "notes": list(t.notes)}
-
-
-def save_tables(tables: list[Table], out: Path) -> None:
-    """One sheet per table (xlsx) or one long csv; written atomically."""
-    import io
-
-    import pandas as pd
-
-    from codeer.store import atomic_write_bytes
-
-    if out.suffix.lower() == ".csv":
-        parts = []
-        for t in tables:
-            long = (
-                t.frame.astype(object)
-                .reset_index(names="rij")
-                .melt(id_vars="rij", var_name="kolom", value_name="waarde")
-            )
-            long.insert(0, "tabel", t.name)
-            parts.append(long)
-        data = pd.concat(parts, ignore_index=True).to_csv(index=False, lineterminator="\n")
-        atomic_write_bytes(out, data.encode("utf-8"))
-        return
-    buf = io.BytesIO()
-    used: set[str] = set()
-    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        for t in tables:
-            name = _sheet_name(t.name, used)
-            frame = t.frame.copy()
-            frame.columns = [str(c) for c in frame.columns]
-            pd.DataFrame({t.title: []}).to_excel(writer, sheet_name=name, index=False)
-            frame.to_excel(writer, sheet_name=name, index=False, startrow=2)
-            if t.notes:
-                notes = pd.DataFrame({"notes": list(t.notes)})
-                notes.to_excel(writer, sheet_name=name, index=False, startrow=len(frame) + 4)
-    atomic_write_bytes(out, buf.getvalue())
-
-
-def _sheet_name(name: str, used: set[str]) -> str:
-    base = "".join(ch if ch not in "[]:*?/\\" else "_" for ch in name)[:31] or "tabel"
-    candidate, k = base, 2
-    while candidate.lower() in used:
-        suffix = f"_{k}"
-        candidate, k = base[: 31 - len(suffix)] + suffix, k + 1
-    used.add(candidate.lower())
-    return candidate
 
 
 def _print(tables: list[Table], level: str, n: int) -> None:
