@@ -663,3 +663,55 @@ def derive_variables(project: Project, coder: str = "a") -> Derivation:
     rules, typology = load_project_rules(project)
     interviews = load_interviews(project, coder)
     return derive(rules, interviews, codebook=project.codebook, typology=typology)
+
+
+# --- the conflicts report ------------------------------------------------------------------
+CONFLICT_COLUMNS = [
+    "conflict",
+    "steunpunt",
+    "variabele",
+    "soort",
+    "oplossing",
+    "gekozen_waarde",
+    "rol",
+    "waarde",
+    "transcripten",
+    "codes",
+    "grondslag",
+    "citaten",
+]
+
+
+def text_value(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def conflicts_frame(derivation: Derivation) -> pd.DataFrame:
+    """One row per side of each conflict, with that side's quotes."""
+    import pandas as pd
+
+    rows: list[dict[str, Any]] = []
+    for n, c in enumerate(derivation.conflicts, start=1):
+        for side in c.sides:
+            rows.append(
+                {
+                    "conflict": n,
+                    "steunpunt": c.steunpunt,
+                    "variabele": c.variable,
+                    "soort": c.kind,
+                    "oplossing": c.resolution,
+                    "gekozen_waarde": text_value(c.value),
+                    "rol": side.role,
+                    "waarde": text_value(side.value),
+                    "transcripten": " ".join(side.transcripts),
+                    "codes": " ".join(sorted({e.code for e in side.evidence})),
+                    # 'topic' means implied: the topic came up without the code itself
+                    "grondslag": " ".join(sorted({e.basis for e in side.evidence})),
+                    "citaten": " | ".join(f"[{e.transcript}] {e.quote}" for e in side.evidence),
+                }
+            )
+    return pd.DataFrame(rows, columns=CONFLICT_COLUMNS)

@@ -9,30 +9,15 @@ import click
 
 from codeer.cli import json_option, project_option
 from codeer.errors import ExitCode, UsageError
+from codeer.variables import conflicts_frame, text_value
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    import pandas as pd
     from rich.console import Console
 
     from codeer.project import Project
     from codeer.variables import Derivation, Evidence
-
-CONFLICT_COLUMNS = [
-    "conflict",
-    "steunpunt",
-    "variabele",
-    "soort",
-    "oplossing",
-    "gekozen_waarde",
-    "rol",
-    "waarde",
-    "transcripten",
-    "codes",
-    "grondslag",
-    "citaten",
-]
 
 
 @click.command("variables")
@@ -96,41 +81,6 @@ def write_outputs(proj: Project, derivation: Derivation, fmt: str) -> list[str]:
     )
     conflicts_path = write_table(conflicts_frame(derivation), proj.paths.conflicts_report)
     return [str(table_path), str(conflicts_path)]
-
-
-def text_value(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def conflicts_frame(derivation: Derivation) -> pd.DataFrame:
-    """One row per side of each conflict, with that side's quotes."""
-    import pandas as pd
-
-    rows: list[dict[str, Any]] = []
-    for n, c in enumerate(derivation.conflicts, start=1):
-        for side in c.sides:
-            rows.append(
-                {
-                    "conflict": n,
-                    "steunpunt": c.steunpunt,
-                    "variabele": c.variable,
-                    "soort": c.kind,
-                    "oplossing": c.resolution,
-                    "gekozen_waarde": text_value(c.value),
-                    "rol": side.role,
-                    "waarde": text_value(side.value),
-                    "transcripten": " ".join(side.transcripts),
-                    "codes": " ".join(sorted({e.code for e in side.evidence})),
-                    # 'topic' means implied: the topic came up without the code itself
-                    "grondslag": " ".join(sorted({e.basis for e in side.evidence})),
-                    "citaten": " | ".join(f"[{e.transcript}] {e.quote}" for e in side.evidence),
-                }
-            )
-    return pd.DataFrame(rows, columns=CONFLICT_COLUMNS)
 
 
 def _records(derivation: Derivation) -> list[dict[str, Any]]:
