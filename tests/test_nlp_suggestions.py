@@ -43,7 +43,7 @@ codes:
             keywords: [geen huiskamer, geen ... inloop*]
       - id: voorzieningen.activiteiten
         label: activiteiten
-        keywords: [taalles, "*cursus", computerles]
+        keywords: [taalles, "*cursus", computerles, "uitje|sportdag|excursie* & organiseren"]
   - id: organisatie
     label: Organisatie
     children:
@@ -115,6 +115,9 @@ def codes_for(tmp_path: Path, nlp: object, text: str) -> list[str]:
         ("De huiskamer is verplicht.", ["voorzieningen.huiskamer.verplicht"]),
         ("Er is geen echte inloopochtend.", ["voorzieningen.huiskamer.geen"]),
         ("Ze volgen een computercursus.", ["voorzieningen.activiteiten"]),
+        ("Soms organiseren we uitjes.", ["voorzieningen.activiteiten"]),  # '|' alternatives
+        ("De excursies worden georganiseerd.", ["voorzieningen.activiteiten"]),
+        ("We organiseren niets.", []),
         ("We hebben vrijwilligers en stagiairs.", ["organisatie.personeel.vrijwilligers"]),
         ("We werken niet met vrijwilligers.", []),
         ("We hebben afspraken gemaakt.", ["werkwijze.afspraken"]),
@@ -224,6 +227,8 @@ def test_odd_input_keeps_offsets(tmp_path: Path, nlp: object, body: str) -> None
         ("keywords: ['huis(kamer']", "is not a word"),
         ("keywords: ['*a*']", "at least three letters"),
         ("keywords: ['doel & ']", "'&' must stand between"),
+        ("keywords: ['uitje|']", "is not a word"),
+        ("keywords: ['uitje|noord-holland']", "must be single words"),
         ("patterns: [[{LEMMA: {BOGUS: 1}}]]", "not a valid spaCy Matcher pattern"),
         ("patterns: [[{POS: NOUN}]]", "does not set"),
     ],

@@ -10,6 +10,7 @@ Keyword syntax (``keywords`` and ``exclude_keywords`` of a code in the codebook)
   (``huiskamer*`` finds ``huiskamerbezoek``; ``*opvang`` finds ``nachtopvang``), the usual way
   to reach Dutch compounds.
 - ``...`` between words allows up to four other tokens in between (``huiskamer ... verplicht``).
+- ``|`` between single words makes one slot of alternatives (``traag|eindeloos|moeizaam``).
 - ``&`` joins phrases that must all occur in the same sentence, in any order (Dutch word order
   moves verbs: ``afspraak & maken`` finds both "we maken afspraken" and "afspraken gemaakt").
   One or more of the parts may also stand in the sentence before (same turn) or in the
@@ -77,20 +78,34 @@ TermKind = Literal["eq", "prefix", "suffix", "infix"]
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    """One word of a keyword."""
+    """One word slot of a keyword: exact lemmas/forms and wildcard affixes, any of which match."""
 
-    kind: TermKind
-    values: frozenset[str]
+    exact: frozenset[str] = frozenset()
+    prefixes: tuple[str, ...] = ()
+    suffixes: tuple[str, ...] = ()
+    infixes: tuple[str, ...] = ()
     gap: int = 0  # how many other tokens may come before this term
 
+    @property
+    def kind(self) -> TermKind:
+        if self.prefixes or self.suffixes or self.infixes:
+            return "prefix" if self.prefixes else "suffix" if self.suffixes else "infix"
+        return "eq"
+
+    @property
+    def values(self) -> frozenset[str]:
+        return self.exact | frozenset(self.prefixes + self.suffixes + self.infixes)
+
     def matches(self, lemma: str, lower: str) -> bool:
-        if self.kind == "eq":
-            return lemma in self.values or lower in self.values
-        if self.kind == "prefix":
-            return any(lemma.startswith(v) or lower.startswith(v) for v in self.values)
-        if self.kind == "suffix":
-            return any(lemma.endswith(v) or lower.endswith(v) for v in self.values)
-        return any(v in lemma or v in lower for v in self.values)
+        if lemma in self.exact or lower in self.exact:
+            return True
+        for v in self.prefixes:
+            if lemma.startswith(v) or lower.startswith(v):
+                return True
+        for v in self.suffixes:
+            if lemma.endswith(v) or lower.endswith(v):
+                return True
+        return any(v in lemma or v in lower for v in self.infixes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,13 +209,13 @@ class MatcherSet:
         self._all = [_anchored(kw) for kw in self._all]
         for kw in self._all:
             first = kw.terms[kw.anchor]
-            if first.kind == "eq":
-                for v in first.values:
-                    self._first_eq.setdefault(v, []).append(kw)
-            elif first.kind in self._first_affix:
-                for v in first.values:
-                    self._first_affix[first.kind].setdefault(v, []).append(kw)
-            else:
+            for v in first.exact:
+                self._first_eq.setdefault(v, []).append(kw)
+            for v in first.prefixes:
+                self._first_affix["prefix"].setdefault(v, []).append(kw)
+            for v in first.suffixes:
+                self._first_affix["suffix"].setdefault(v, []).append(kw)
+            if first.infixes:
                 self._first_other.append(kw)
         self._affix_lengths = {
             kind: sorted({len(v) for v in table}) for kind, table in self._first_affix.items()
@@ -245,7 +260,7 @@ class MatcherSet:
             f"code '{code.id}': {field_name} entry {text!r} cannot be used: {why}",
             path=path,
             hint="write words (lemmas), '*' at a word's start or end, '...' for a gap, "
-            "'&' between phrases that may come in any order",
+            "'|' between alternative words, '&' between phrases that may come in any order",
         )
 
     def _compile(self, code: Code, text: str, path: Path | None, *, exclude: bool) -> Keyword:
@@ -265,23 +280,44 @@ class MatcherSet:
                     raise bad("'...' must stand between two words")
                 gap = MAX_GAP
                 continue
-            if not _WORD.match(word) or "**" in word:
-                raise bad(f"{word!r} is not a word")
-            star_start, star_end = word.startswith("*"), word.endswith("*")
-            core = word.strip("*")
-            if star_start or star_end:
-                kind: TermKind = (
-                    "infix" if star_start and star_end else "suffix" if star_start else "prefix"
-                )
-                if len(core) < 3:
-                    raise bad(f"{word!r}: a wildcard needs at least three letters")
-                terms.append(Term(kind, frozenset({core}), gap))
-            else:
+            alts = word.split("|")
+            exact: set[str] = set()
+            affixes: dict[str, list[str]] = {"prefix": [], "suffix": [], "infix": []}
+            for alt in alts:
+                if not _WORD.match(alt) or "**" in alt:
+                    raise bad(f"{alt!r} is not a word")
+                star_start, star_end = alt.startswith("*"), alt.endswith("*")
+                core = alt.strip("*")
+                if star_start or star_end:
+                    if len(core) < 3:
+                        raise bad(f"{alt!r}: a wildcard needs at least three letters")
+                    kind = (
+                        "infix" if star_start and star_end else "suffix" if star_start else "prefix"
+                    )
+                    affixes[kind].append(core)
+                    continue
                 toks = [t.text.lower() for t in self.nlp.make_doc(core) if not t.is_space]
-                for k, tok in enumerate(toks):
-                    terms.append(Term("eq", frozenset({tok, lemmatize(tok)}), gap if k == 0 else 0))
+                if len(alts) > 1 and len(toks) != 1:
+                    raise bad(f"{alt!r}: alternatives joined by '|' must be single words")
+                if len(alts) == 1 and len(toks) > 1:  # 'noord-holland': consecutive tokens
+                    for k, tok in enumerate(toks):
+                        terms.append(
+                            Term(frozenset({tok, lemmatize(tok)}), gap=gap if k == 0 else 0)
+                        )
+                    break
+                exact.update({toks[0], lemmatize(toks[0])})
+            else:
+                terms.append(
+                    Term(
+                        frozenset(exact),
+                        tuple(affixes["prefix"]),
+                        tuple(affixes["suffix"]),
+                        tuple(affixes["infix"]),
+                        gap,
+                    )
+                )
             gap = 0
-        negative = any(t.kind == "eq" and t.values & NEGATORS for t in terms)
+        negative = any(t.exact & NEGATORS for t in terms)
         return Keyword(code.id, text, tuple(terms), negative=negative, exclude=exclude)
 
     def _add_patterns(self, code: Code, path: Path | None) -> None:
@@ -474,9 +510,9 @@ def _anchored(kw: Keyword) -> Keyword:
     from spacy.lang.nl.stop_words import STOP_WORDS
 
     def weight(term: Term) -> int:
-        if term.kind == "eq" and term.values & (STOP_WORDS | NEGATORS):
+        if term.exact & (STOP_WORDS | NEGATORS):
             return 0
-        return max(len(v) for v in term.values)
+        return min(len(v) for v in term.values)
 
     best = max(range(len(kw.terms)), key=lambda t: (weight(kw.terms[t]), -t))
     return replace(kw, anchor=best)
