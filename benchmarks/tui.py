@@ -191,13 +191,26 @@ COLD = textwrap.dedent(
     from codeer.project import Project
 
     class Probe(CodeerApp):
+        painted = None
+
         def on_mount(self) -> None:
             super().on_mount()
-            self.call_after_refresh(self.done)
+            self.call_after_refresh(self.first_paint)
 
-        def done(self) -> None:
+        def first_paint(self) -> None:
+            self.painted = time.time()
+            self.check()
+
+        def install(self, session, sentence=0) -> None:
+            super().install(session, sentence)
+            self.call_after_refresh(self.check)
+
+        def check(self) -> None:
+            if self.painted is None or self.session is None:
+                return
             heavy = [m for m in ("spacy", "scipy", "pandas") if m in sys.modules]
-            print(json.dumps({"painted": time.time(), "heavy": heavy}), file=sys.__stdout__)
+            out = {"painted": self.painted, "shown": time.time(), "heavy": heavy}
+            print(json.dumps(out), file=sys.__stdout__)
             self.exit(0)
 
     Probe(Project(sys.argv[1]), "bench", sys.argv[2]).run(headless=True, size=(120, 40))
@@ -205,8 +218,9 @@ COLD = textwrap.dedent(
 )
 
 
-def cold_start(root: Path, tid: str, runs: int = 3) -> tuple[float, list[str]]:
-    best = float("inf")
+def cold_start(root: Path, tid: str, runs: int = 3) -> tuple[float, float, list[str]]:
+    """Best of ``runs``: seconds to the first paint, and to the transcript with its codings."""
+    best, shown = float("inf"), float("inf")
     heavy: list[str] = []
     env = {**os.environ, "CODEER_CONFIG_DIR": str(root / ".config")}
     for _ in range(runs):
@@ -223,8 +237,9 @@ def cold_start(root: Path, tid: str, runs: int = 3) -> tuple[float, list[str]]:
         line = [x for x in proc.stdout.splitlines() if x.startswith("{")][-1]
         data = json.loads(line)
         best = min(best, data["painted"] - t0)
+        shown = min(shown, data["shown"] - t0)
         heavy = data["heavy"]
-    return best, heavy
+    return best, shown, heavy
 
 
 def main() -> None:
@@ -235,7 +250,7 @@ def main() -> None:
     console = Console(stderr=True)
     turns = bundled_turns()
     results: dict[int, dict[str, dict[str, float]]] = {}
-    cold: dict[int, tuple[float, list[str]]] = {}
+    cold: dict[int, tuple[float, float, list[str]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["CODEER_CONFIG_DIR"] = str(Path(tmp) / "config")
         for lines in (200, 20_000):
@@ -277,11 +292,13 @@ def main() -> None:
             f"{b['textarea'][key] / a['textarea'][key]:.2f}x",
         )
     out.print(scale)
-    start = Table(title="Cold start of codeer code to first paint (subprocess, best of 3)")
-    for col in ("transcript lines", "seconds", "heavy modules loaded", "goal"):
+    start = Table(title="Cold start of codeer code (subprocess, best of 3, seconds)")
+    for col in ("transcript lines", "first paint", "transcript shown", "heavy modules", "goal"):
         start.add_column(col, justify="right")
-    for lines, (sec, heavy) in cold.items():
-        start.add_row(f"{lines:,}", f"{sec:.2f}", ", ".join(heavy) or "none", "<= 1.0 s")
+    for lines, (sec, shown, heavy) in cold.items():
+        start.add_row(
+            f"{lines:,}", f"{sec:.2f}", f"{shown:.2f}", ", ".join(heavy) or "none", "paint <= 1.0"
+        )
     out.print(start)
     wrapped = {n: int(r["view"]["lines"]) for n, r in results.items()}
     out.print(f"screen lines after wrapping at 120 columns: {wrapped}")

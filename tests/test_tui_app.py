@@ -387,6 +387,8 @@ async def test_help_palette_views_and_quit(project_root: Path) -> None:
         assert app.screen is app.screen_stack[0]
         # focus keys
         await pilot.press("i")
+        assert app.focused is not None and app.focused.id == "interviews-filter"
+        await pilot.press("down")
         assert app.focused is not None and app.focused.id == "interviews-list"
         await pilot.press("b")
         assert app.focused is not None and app.focused.id == "codebook-tree"
@@ -425,8 +427,7 @@ async def test_interviews_pane_filters_and_opens(project_root: Path) -> None:
         pane = app.query_one("#interviews-list", OptionList)
         ids = [o.id for o in pane.options if o.id]
         assert ids == ["sp-test", "gem-test"]  # the steunpunt first within its case
-        app.query_one("#interviews-filter").focus()
-        await pilot.press(*"gem", "enter")
+        await pilot.press("i", *"gem", "enter")
         await pilot.pause()
         assert app.session.id == "gem-test" and app.view.has_focus
         assert [o.id for o in pane.options if o.id] == ["gem-test"]

@@ -62,7 +62,7 @@ APP_BINDINGS: list[BindingType] = [
     _b("O", "anchors", "Re-anchor", "review-anchors", "Review moved or orphaned codings", show=False),
     _b("V", "variables", "Variables", "variables", "Steunpunt variables with their evidence", show=False),
     _b("S", "suggest", "Suggest", "suggest", "Make suggestions for this transcript (spaCy, background)", show=False),
-    _b("i", "focus('interviews-list')", "Interviews", "focus-interviews", "Go to the interviews list", show=False),
+    _b("i", "focus('interviews-filter')", "Interviews", "focus-interviews", "Filter the interviews (down: the list)", show=False),
     _b("t", "focus('transcript')", "Transcript", "focus-transcript", "Go to the transcript", show=False),
     _b("b", "focus('codebook-tree')", "Codebook", "focus-codebook", "Go to the codebook tree", show=False),
     _b("question_mark", "help", "Keys", "help", "Show every key binding"),

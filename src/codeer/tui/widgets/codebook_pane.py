@@ -111,15 +111,15 @@ class CodebookPane(Vertical):
             )
             text.append(f"value: {what}\n", style="italic")
         for title, body in (
-            ("Definitie", code.definition),
-            ("Wel", code.include),
-            ("Niet", code.exclude),
-            ("Voorbeeld", code.example),
+            ("Definition", code.definition),
+            ("Include", code.include),
+            ("Exclude", code.exclude),
+            ("Example", code.example),
         ):
             if body:
                 text.append(f"{title}: ", style="bold")
                 text.append(body.strip() + "\n")
         if code.keywords:
-            text.append("Trefwoorden: ", style="bold")
+            text.append("Keywords: ", style="bold")
             text.append(", ".join(code.keywords) + "\n", style="dim")
         self.query_one("#code-details", Static).update(text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
@@ -77,6 +78,12 @@ class InterviewsPane(Vertical):
         event.stop()
         self.filter = event.value
         self.refill()
+
+    def on_key(self, event: events.Key) -> None:
+        """Down from the filter goes into the list."""
+        if event.key == "down" and isinstance(self.screen.focused, Input):
+            event.stop()
+            self.query_one(OptionList).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
