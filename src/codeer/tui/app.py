@@ -233,7 +233,11 @@ class CodeerApp(App[int]):
 
         overall: dict[str, Counter[str]] = {}
         progress: dict[str, float] = {}
+        skip = {self.requested, self.session.id if self.session else None}
         for tid, t in self.project.transcripts.items():
+            if tid in skip:  # the open session counts its own transcript
+                progress[tid] = 0.0
+                continue
             try:
                 cf = self.project.store.load(self.coder, tid)
             except CodeerError:
@@ -245,6 +249,9 @@ class CodeerApp(App[int]):
         self.call_from_thread(self._counted, overall, progress)
 
     def _counted(self, overall: dict[str, Counter[str]], progress: dict[str, float]) -> None:
+        for tid in list(progress):
+            if tid in self.progress and tid not in overall:  # skipped: keep what we know
+                progress[tid] = self.progress[tid]
         if self.session is not None:  # the open session is newer than the worker's read
             overall[self.session.id] = self.session.code_counts()
             progress[self.session.id] = self.session.progress

@@ -160,7 +160,10 @@ class TranscriptView(ScrollView, can_focus=True):
                 14, max((len(t.speaker) for t in self.session.transcript.turns), default=1) + 2
             )
         self._label_width = label
-        return max(8, self.scrollable_content_region.width - GUTTER - label - 1)
+        # room for the vertical scrollbar is kept whether it shows or not, so the layout does
+        # not depend on (and change with) the scrollbar appearing
+        region = self.content_region.width - self.styles.scrollbar_size_vertical
+        return max(8, region - GUTTER - label - 1)
 
     def _relayout(self) -> None:
         if self.session is None:
