@@ -53,7 +53,7 @@ DEFAULT_CODER = "b"
 
 def quote_lists_dir(paths: ProjectPaths, coder: str) -> Path:
     """Where a coder's hand-written quote lists live (next to the generated codings)."""
-    return paths.interviews / f"codings-{coder}-bron"
+    return paths.quote_lists(coder)
 
 
 class QuoteItem(BaseModel):

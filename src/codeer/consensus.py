@@ -145,7 +145,7 @@ class DecisionLog(BaseModel):
 
 def decisions_file(paths: ProjectPaths, into: str, transcript_id: str) -> Path:
     """Where the review decisions on one transcript for consensus coder ``into`` are logged."""
-    return paths.agreement_dir / f"review-{into}" / f"{transcript_id}.yaml"
+    return paths.review_log(into, transcript_id)
 
 
 def load_log(paths: ProjectPaths, into: str, transcript_id: str) -> DecisionLog:

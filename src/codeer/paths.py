@@ -125,6 +125,14 @@ class ProjectPaths:
     def agreement_dir(self) -> Path:
         return self.variables / "agreement"
 
+    def review_log(self, into: str, transcript_id: str) -> Path:
+        """The decisions of a disagreement review into consensus coder ``into``."""
+        return self.agreement_dir / f"review-{into}" / f"{transcript_id}.yaml"
+
+    def quote_lists(self, coder: str) -> Path:
+        """Hand-written quote lists of a coder (imported by scripts/import_quotes.py)."""
+        return self.interviews / f"codings-{coder}-bron"
+
 
 def is_valid_coder_name(name: str) -> bool:
     """Coder names become folder names, so they are kept to a safe alphabet."""
