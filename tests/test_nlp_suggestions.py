@@ -57,6 +57,12 @@ codes:
             label: betaald
             keywords: [betaald medewerker, in dienst]
             value: {type: integer, min: 0, max: 50}
+  - id: knelpunt
+    label: Knelpunt
+    children:
+      - id: knelpunt.dtv
+        label: DT&V
+        keywords: ["dt&v|regievoerder & moeizaam|traag"]
   - id: werkwijze
     label: Werkwijze
     children:
@@ -126,6 +132,8 @@ def codes_for(tmp_path: Path, nlp: object, text: str) -> list[str]:
         ("De doelen worden samen gesteld.", ["werkwijze.afspraken"]),
         ("De doelen worden niet gesteld.", []),
         ("Doelen.", []),
+        ("Met DT&V gaat het moeizaam.", ["knelpunt.dtv"]),  # '&' inside a word is no join
+        ("De regievoerders zijn traag.", ["knelpunt.dtv"]),
         ("Voorzieningen zijn er genoeg.", ["voorzieningen"]),
         ("Die voorziening heet taalles.", ["voorzieningen.activiteiten"]),  # group dropped
         ("", []),

@@ -71,6 +71,7 @@ UNSET_ATTRS = frozenset(
         "SENT_START",
     }
 )
+_AND = re.compile(r"\s&\s")  # '&' between spaces joins phrases; 'dt&v' is a word
 _WORD = re.compile(r"^\*?[^\W_](?:[\w'’&./-]*[^\W_])?\*?$|^\*?[^\W_]\*?$")
 
 TermKind = Literal["eq", "prefix", "suffix", "infix"]
@@ -234,9 +235,9 @@ class MatcherSet:
     # --- compiling -----------------------------------------------------------------------------
     def _entry(self, code: Code, text: str, path: Path | None, *, exclude: bool) -> list[Keyword]:
         """A plain keyword, or (for 'a & b') nothing here: its parts are indexed on their own."""
-        if not isinstance(text, str) or "&" not in text:
+        if not isinstance(text, str) or not _AND.search(f" {text} "):
             return [self._compile(code, text, path, exclude=exclude)]
-        pieces = [p.strip() for p in text.split("&")]
+        pieces = [p.strip() for p in _AND.split(f" {text} ")]
         if any(not p for p in pieces):
             raise self._bad(code, text, path, exclude, "'&' must stand between two phrases")
         parts = [self._compile(code, p, path, exclude=exclude) for p in pieces]
