@@ -415,7 +415,9 @@ async def test_every_binding_has_id_and_description() -> None:
     ids = [b.id for b in bindings]
     assert all(ids) and len(ids) == len(set(ids))
     assert all(b.description and b.tooltip for b in bindings)
-    assert set(ids) == set(CodeerApp.binding_ids())
+    every = CodeerApp.binding_ids()
+    assert set(ids) <= set(every) and len(every) == len(set(every))
+    assert {"picker-cancel", "anchor-reanchor", "help-close"} <= set(every)
 
 
 async def test_interviews_pane_filters_and_opens(project_root: Path) -> None:
@@ -542,6 +544,44 @@ async def test_orphaned_codings_are_reviewed_and_fixed(project_root: Path) -> No
     assert len(codings) == 2 and not any("anchor" in c for c in codings)
     quotes = {c["code"]: c["quote"] for c in codings}
     assert quotes["voorzieningen.huiskamer"] == "Die gaat elke woensdag open."
+
+
+async def test_anchor_review_goto_and_delete(project_root: Path) -> None:
+    from codeer.tui.screens.anchors import AnchorsScreen
+
+    session = CodingSession(Project(project_root), "a", "sp-test")
+    session.apply("voorzieningen.huiskamer", *_span(session, 2))
+    session.apply("voorzieningen", *_span(session, 5))  # "Vier betaalde krachten."
+    path = project_root / "interviews" / "sp-test.txt"
+    text = path.read_text(encoding="utf-8").replace("Die is open op dinsdag.", "Dicht.")
+    path.write_text(
+        text.replace("I: En personeel?", "I: Nog een vraag. En personeel?"), encoding="utf-8"
+    )
+    app = make_app(project_root)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("O", "d")  # the orphan is deleted
+        await pilot.pause()
+        assert [c["code"] for c in saved(project_root)] == ["voorzieningen"]
+        await pilot.press("g")  # show where the moved coding is now
+        await pilot.pause()
+        assert not isinstance(app.screen, AnchorsScreen)
+        assert app.session.sentences[app.view.cursor].text == "Vier betaalde krachten."
+        await pilot.press("O", "escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, AnchorsScreen)
+
+
+async def test_suggest_in_the_background(project_root: Path) -> None:
+    app = make_app(project_root)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("S")
+        await settle(app, pilot)
+        pending = app.session.pending_suggestions()
+        assert pending and all(s.code in app.codebook for s in pending)
+        assert (project_root / "interviews" / "suggestions" / "a" / "sp-test.yaml").exists()
+        assert f"{len(pending)} suggestions" in str(app.query_one("#status").render())
 
 
 def test_cli_bad_coder_name_is_one_line(

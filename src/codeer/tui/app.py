@@ -650,11 +650,16 @@ class CodeerApp(App[int]):
     # --- keys, help, palette ----------------------------------------------------------------------------
     @staticmethod
     def binding_ids() -> list[str]:
-        return [
-            b.id
-            for b in [*APP_BINDINGS, *TranscriptView.BINDINGS]
-            if isinstance(b, Binding) and b.id
-        ]
+        """Every id a keymap.yaml may name (the screens' own keys included)."""
+        from codeer.tui.screens.anchors import AnchorsScreen
+        from codeer.tui.screens.matrix import MatrixScreen
+        from codeer.tui.screens.variables import VariablesScreen
+
+        screens = [CodePicker, Chooser, Prompt, HelpScreen, AnchorsScreen, MatrixScreen]
+        bindings = [*APP_BINDINGS, *TranscriptView.BINDINGS, *VariablesScreen.BINDINGS]
+        for screen in screens:
+            bindings += screen.BINDINGS
+        return [b.id for b in bindings if isinstance(b, Binding) and b.id]
 
     def binding_rows(self) -> list[tuple[str, str, str, DOMNode, str]]:
         """(keys, description, id, node, action) for every binding, with the user's keys."""
