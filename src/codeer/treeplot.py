@@ -32,13 +32,15 @@ TITLE_H = 28.0
 
 
 def format_p(p: float) -> str:
-    """p as a report writes it: 0.012, 0.0012 -> 1.2e-03."""
+    """p as a report writes it: 0.012, 0.0012, 1.2e-04."""
     if p != p:
         return "nan"
     if p == 0:
         return "0"
     if p < 0.001:
         return f"{p:.1e}"
+    if p < 0.01:
+        return f"{p:.4f}"
     return f"{p:.3f}"
 
 

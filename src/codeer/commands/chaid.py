@@ -62,6 +62,13 @@ if TYPE_CHECKING:
     default=None,
     help="Folder for the JSON and SVG files; default variables/chaid.",
 )
+@click.option(
+    "--data",
+    "data",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Analyse this CSV table (as 'codeer join' writes it) instead of joining the project.",
+)
 @json_option
 def command(
     project: str,
@@ -81,6 +88,7 @@ def command(
     no_bonferroni: bool,
     intervals: int | None,
     out_dir: Path | None,
+    data: Path | None,
     as_json: bool,
 ) -> int:
     """Grow CHAID trees relating steunpunt characteristics to an outcome.
@@ -124,13 +132,15 @@ def command(
     spec_path = analyses_spec_path(proj.paths)
     spec = load_analysis_spec(spec_path) if (study or spec_path.exists()) else None
     settings = _settings(spec, overrides)
-    check_coder(proj, coder)
     out = out_dir if out_dir is not None else proj.paths.chaid_dir
+    if data is not None:
+        joined = _read_data(proj, data)
+    else:
+        from codeer.join import join_project
 
-    from codeer.join import join_project
-
-    with err.status("joining registrations and steunpunt variables", spinner="dots"):
-        joined = join_project(proj, coder)
+        check_coder(proj, coder)
+        with err.status("joining registrations and steunpunt variables", spinner="dots"):
+            joined = join_project(proj, coder)
     if study:
         assert spec is not None
         return _study(joined, spec, out, as_json, err)
@@ -157,6 +167,26 @@ def command(
     for path in sorted(files):
         err.print(f"wrote {path}", markup=False)
     return int(ExitCode.OK)
+
+
+def _read_data(proj: Any, path: Path) -> Any:
+    """A table codeer wrote, typed by the project's registration dictionary when it has one."""
+    from codeer.errors import DataError
+    from codeer.join import JoinResult, read_table
+    from codeer.registrations import load_dictionary
+
+    if not path.is_file():
+        raise DataError("no such file", path=path, hint="write it with 'codeer join'")
+    d = None
+    if proj.paths.registrations_dictionary.is_file():
+        d = load_dictionary(proj.paths.registrations_dictionary)
+    table = read_table(path, d)
+    value_labels: dict[str, dict[object, str]] = {} if d is None else dict(d.value_labels())
+    for col in table.columns:
+        if str(col).startswith("uitkomst_"):
+            value_labels[str(col)] = {0: "nee", 1: "ja"}
+    variable_labels = {} if d is None else dict(d.variable_labels())
+    return JoinResult(table, table.iloc[0:0], variable_labels, value_labels)
 
 
 def _settings(spec: AnalysisSpec | None, overrides: dict[str, Any]) -> ChaidSettings:
