@@ -458,6 +458,13 @@ async def test_restart_resumes_transcript_and_sentence(project_root: Path) -> No
     async with again.run_test(size=SIZE) as pilot:
         await settle(again, pilot)
         assert again.session.id == "sp-test" and again.view.cursor == 3
+        # each transcript keeps its own place
+        await pilot.press("i", *"gem", "enter", "j")
+        await pilot.pause()
+        assert again.session.id == "gem-test" and again.view.cursor == 1
+        await pilot.press("i", "ctrl+a", "ctrl+k", *"sp-", "enter")
+        await pilot.pause()
+        assert again.session.id == "sp-test" and again.view.cursor == 3
 
 
 async def test_undo_across_a_save_and_a_restart_keeps_other_work(project_root: Path) -> None:

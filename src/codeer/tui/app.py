@@ -30,7 +30,7 @@ from codeer.tui.commands import BindingsProvider
 from codeer.tui.keymap import KeymapError, keymap_path, load_keymap
 from codeer.tui.screens.help import HelpScreen
 from codeer.tui.screens.pickers import Chooser, CodePicker, Prompt
-from codeer.tui.state import load_position, save_position
+from codeer.tui.state import load_position, save_position, sentence_in
 from codeer.tui.widgets.codebook_pane import CodebookPane
 from codeer.tui.widgets.interviews import InterviewRow, InterviewsPane
 from codeer.tui.widgets.transcript_view import TranscriptView
@@ -155,7 +155,10 @@ class CodeerApp(App[int]):
             self.notify(f"key map not used: {self.keymap_problem}", severity="error", timeout=15)
         tid, sentence = load_position(self.project.paths.root, self.coder)
         if self.requested is not None:
-            tid, sentence = (self.requested, sentence if tid == self.requested else 0)
+            tid, sentence = (
+                self.requested,
+                sentence_in(self.project.paths.root, self.coder, self.requested),
+            )
         if tid not in self.project.transcripts:
             tid, sentence = next(iter(sorted(self.project.transcripts)), None), 0
         if tid is not None:
@@ -222,7 +225,12 @@ class CodeerApp(App[int]):
         self._position_dirty = True
 
     def on_interviews_pane_open(self, event: InterviewsPane.Open) -> None:
-        if self.open_transcript(event.transcript_id):
+        if self.session is not None and self.session.id == event.transcript_id:
+            self.view.focus()
+            return
+        self.save_position(force=True)
+        start = sentence_in(self.project.paths.root, self.coder, event.transcript_id)
+        if self.open_transcript(event.transcript_id, start):
             self.view.focus()
 
     # --- workers -------------------------------------------------------------------------------

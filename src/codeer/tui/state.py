@@ -27,6 +27,7 @@ def _key(root: Path, coder: str) -> str:
 
 
 def load_position(root: Path, coder: str) -> tuple[str | None, int]:
+    """The transcript and sentence the coder was at last."""
     entry = _read().get(_key(root, coder))
     if not isinstance(entry, dict):
         return None, 0
@@ -38,7 +39,23 @@ def load_position(root: Path, coder: str) -> tuple[str | None, int]:
     )
 
 
+def sentence_in(root: Path, coder: str, transcript: str) -> int:
+    """Where the coder was in this transcript (0 when never opened)."""
+    entry = _read().get(_key(root, coder))
+    seen = entry.get("positions") if isinstance(entry, dict) else None
+    value = seen.get(transcript) if isinstance(seen, dict) else None
+    return value if isinstance(value, int) and value >= 0 else 0
+
+
 def save_position(root: Path, coder: str, transcript: str, sentence: int) -> None:
     data = _read()
-    data[_key(root, coder)] = {"transcript": transcript, "sentence": sentence}
+    entry = data.get(_key(root, coder))
+    seen = entry.get("positions") if isinstance(entry, dict) else None
+    positions = dict(seen) if isinstance(seen, dict) else {}
+    positions[transcript] = sentence
+    data[_key(root, coder)] = {
+        "transcript": transcript,
+        "sentence": sentence,
+        "positions": positions,
+    }
     atomic_write_text(state_path(), json.dumps(data, indent=2, sort_keys=True) + "\n")

@@ -57,11 +57,12 @@ class CodebookPane(Vertical):
             self._add(node, code.id)
 
     def _label(self, code: Code) -> Text:
+        # counts first: a long label is cut at the pane's edge, the counts never are
         text = Text()
         text.append("■ ", style=self.codebook.colour(code.id))
-        text.append(code.label)
         n, total = self._here.get(code.id, 0), self._overall.get(code.id, 0)
-        text.append(f"  {n}/{total}", style="dim")
+        text.append(f"{n}/{total} ", style="bold" if n else "dim")
+        text.append(code.label)
         return text
 
     def set_counts(

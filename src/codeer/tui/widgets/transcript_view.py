@@ -133,6 +133,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self._sugg: list[tuple[int, int, str]] = []
         self._sugg_longest = 0
         self._drag = False
+        self._center = False
 
     # --- content ----------------------------------------------------------------------------
     def set_session(self, session: CodingSession, codebook: Codebook, cursor: int = 0) -> None:
@@ -142,9 +143,10 @@ class TranscriptView(ScrollView, can_focus=True):
         self.cursor = min(max(0, cursor), max(0, n - 1))
         self.sel_anchor = None
         self._layout_width = 0
+        self.lines = []
         self._reload_suggestions()
+        self._center = True
         self._relayout()
-        self.scroll_to_cursor(center=True)
         self.post_message(self.CursorMoved(self))
 
     def _reload_suggestions(self) -> None:
@@ -166,8 +168,8 @@ class TranscriptView(ScrollView, can_focus=True):
         return max(8, region - GUTTER - label - 1)
 
     def _relayout(self) -> None:
-        if self.session is None:
-            return
+        if self.session is None or not self.content_region.width:
+            return  # not laid out yet: on_resize comes with the real width
         width = self._text_width()
         if width == self._layout_width and self.lines:
             return
@@ -181,10 +183,12 @@ class TranscriptView(ScrollView, can_focus=True):
         self._spans.clear()
         self.virtual_size = Size(width + GUTTER + self._label_width, len(self.lines))
         self.refresh()
+        center, self._center = self._center, False
+        self.scroll_to_cursor(center=center)
+        self.call_after_refresh(self.scroll_to_cursor, center=center)
 
     def on_resize(self, event: events.Resize) -> None:
         self._relayout()
-        self.scroll_to_cursor()
 
     def line_of(self, offset: int) -> int:
         y = bisect.bisect_right(self._line_starts, offset) - 1
