@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from codeer.analyses import (
     Analysis,
@@ -424,3 +426,40 @@ def test_study_psychiatric_diagnosis_enters_for_mob_and_return(study: dict[str, 
     assert _depths(study["uitkomst_mob"], "psychiatrisch") == {1}
     # with duration in months (the sensitivity analysis) it also enters the return tree
     assert _depths(study["uitkomst_terugkeer_duur_maanden"], "psychiatrisch") == {1}
+
+
+# --- properties ----------------------------------------------------------------------------------
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(20, 400),
+    levels=st.lists(st.sampled_from(["nominal", "ordinal", "scale"]), min_size=1, max_size=3),
+)
+def test_a_tree_compared_with_itself_survives_and_draws(
+    seed: int, n: int, levels: list[str]
+) -> None:
+    import xml.etree.ElementTree as ET
+
+    from codeer.treeplot import tree_svg
+
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({f"x{i}": rng.integers(0, 4, n) for i in range(len(levels))})
+    df["y"] = (rng.random(n) < np.where(df["x0"] > 1, 0.7, 0.2)).astype(int)
+    df.loc[0, "y"], df.loc[1, "y"] = 0, 1  # never constant
+    preds = {f"x{i}": Level(lv) for i, lv in enumerate(levels)}
+    small = ChaidSettings(min_parent=10, min_child=5)
+    try:
+        tree, _ = grow(df, "y", preds, small)
+    except AnalysisError:
+        return  # every predictor drawn constant: nothing to grow
+    checks = compare_trees(tree, tree)
+    assert all(c.status is Status.SURVIVES for c in checks)
+    assert len(checks) == sum(1 for node in tree.nodes if node.split is not None)
+    root = ET.fromstring(tree_svg(tree).encode("utf-8"))
+    boxes = [
+        r for r in root.iter("{http://www.w3.org/2000/svg}rect") if "node" in (r.get("class") or "")
+    ]
+    assert len(boxes) == len(tree.nodes)
+    assert json.loads(dumps({"tree": tree.to_dict()}))["tree"]["nodes"][0]["n"] == n

@@ -97,8 +97,9 @@ def test_settings_options(
         "--intervals", "5",
         "--out", str(tmp_path),
     ]  # fmt: skip
-    code, out, err = run(capsys, *args, *options)
+    code, out, err = run(capsys, *args, *options, "--target", "0")
     assert code == 0, err
+    assert json.loads(out)["analysis"]["with_controls"] is None
     settings = json.loads(out)["analysis"]["settings"]
     assert settings["method"] == "exhaustive" and settings["max_depth"] == 1
     assert settings["min_parent"] == 20 and settings["min_child"] == 10
@@ -140,6 +141,7 @@ def _bad(tmp: Path, frame: pd.DataFrame) -> Path:
         (["--outcome", "y_gone", "--predictors", "kind:interval"], 2, "unknown measurement level"),
         (["--outcome", "y_gone", "--alpha-split", "2"], 2, "alpha_split must be in (0, 1)"),
         (["--study", "--outcome", "y_gone"], 2, "--study runs the analyses"),
+        (["--outcome", "y_gone", "--target", "7"], 1, "'7' is not a category of y_gone"),
         ([], 2, "give --outcome"),
     ],
 )

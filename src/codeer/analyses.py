@@ -415,7 +415,12 @@ def splits_of(tree: Tree) -> tuple[SplitSummary, ...]:
 def target_class(tree: Tree, target: Any = None) -> Any:
     """The class whose percentage the tree shows: the given one, else 1/True, else the modal."""
     if target is not None:
-        return tree.find_class(target)
+        from codeer.chaid.encoding import jsonable
+
+        for c in tree.classes:  # a command line gives '1' for the class 1
+            if target in (c.value, c.label) or str(jsonable(c.value)) == str(target):
+                return c
+        return tree.find_class(target)  # raises, listing the classes
     for c in tree.classes:
         if c.value is True or (not isinstance(c.value, bool) and c.value == 1):
             return c

@@ -67,11 +67,9 @@ def target_code(tree: Tree, target: Any = None) -> int | None:
     """The class whose share the boxes show: the given one, else 1/True, else the modal."""
     if not tree.classes:
         return None
-    if target is not None:
-        return tree.find_class(target).code
     from codeer.analyses import target_class
 
-    return int(target_class(tree).code)
+    return int(target_class(tree, target).code)
 
 
 def wrap(text: str, width: int = LABEL_CHARS, lines: int = LABEL_LINES) -> list[str]:

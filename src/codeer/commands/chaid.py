@@ -368,8 +368,10 @@ def _print_result(out: Console, result: AnalysisResult) -> None:
                 f"[dim]No significant split; closest: {s.variable} "
                 f"(adj. p = {format_p(s.adjusted_p)}).[/]"
             )
+        from rich.markup import escape
+
         for note in summary.notes:
-            out.print(f"[dim]note: {note}[/]", markup=True, highlight=False)
+            out.print(f"[dim]note: {escape(note)}[/]", highlight=False)
 
     show(result.without, f"{result.outcome}: without controls")
     if result.controlled is not None:
