@@ -25,7 +25,9 @@ def core_modules() -> list[str]:
 
 def loaded_after(code: str) -> set[str]:
     script = f"{code}\nimport sys, json\nprint(json.dumps(sorted(sys.modules)))"
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
     return set(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 

@@ -61,26 +61,94 @@ def test_clean_project_exits_zero(mini_project: Path, capsys: pytest.CaptureFixt
 
 CASES: list[tuple[str, str, str, str, str]] = [
     # (name, which file, replace this, with this, expected fragment of the message)
-    ("codebook: yaml syntax", "codebook", "label: Voorzieningen", "label: [Voorzieningen", "YAML syntax error"),
-    ("codebook: unknown key", "codebook", "label: Huiskamer", "label: Huiskamer\n        lable: x", "unknown key 'lable'"),
-    ("codebook: duplicate id", "codebook", "id: voorzieningen.leefgeld", "id: voorzieningen.huiskamer", "duplicate code id"),
-    ("codebook: dangling reference", "codebook", "see_also: [voorzieningen.huiskamer]", "see_also: [voorzieningen.keuken]", "unknown code 'voorzieningen.keuken'"),
+    (
+        "codebook: yaml syntax",
+        "codebook",
+        "label: Voorzieningen",
+        "label: [Voorzieningen",
+        "YAML syntax error",
+    ),
+    (
+        "codebook: unknown key",
+        "codebook",
+        "label: Huiskamer",
+        "label: Huiskamer\n        lable: x",
+        "unknown key 'lable'",
+    ),
+    (
+        "codebook: duplicate id",
+        "codebook",
+        "id: voorzieningen.leefgeld",
+        "id: voorzieningen.huiskamer",
+        "duplicate code id",
+    ),
+    (
+        "codebook: dangling reference",
+        "codebook",
+        "see_also: [voorzieningen.huiskamer]",
+        "see_also: [voorzieningen.keuken]",
+        "unknown code 'voorzieningen.keuken'",
+    ),
     ("codebook: bad value type", "codebook", "type: integer", "type: decimal", "value.type"),
-    ("codebook: duplicate key", "codebook", "label: Leefgeld", "label: Leefgeld\n        label: Geld", "duplicate key 'label'"),
-    ("transcript: no front matter", "transcript", "---\nid: sp-test", "id: sp-test", "missing YAML front matter"),
+    (
+        "codebook: duplicate key",
+        "codebook",
+        "label: Leefgeld",
+        "label: Leefgeld\n        label: Geld",
+        "duplicate key 'label'",
+    ),
+    (
+        "transcript: no front matter",
+        "transcript",
+        "---\nid: sp-test",
+        "id: sp-test",
+        "missing YAML front matter",
+    ),
     ("transcript: bad role", "transcript", "role: steunpunt", "role: chef", "role"),
     ("transcript: bad date", "transcript", "date: 2010-11-03", "date: 3 november", "date"),
-    ("codings: yaml syntax", "codings", "code: voorzieningen.huiskamer", "code: [voorzieningen.huiskamer", "YAML syntax error"),
-    ("codings: unknown code", "codings", "code: voorzieningen.huiskamer", "code: voorzieningen.keuken", "unknown code id 'voorzieningen.keuken'"),
+    (
+        "codings: yaml syntax",
+        "codings",
+        "code: voorzieningen.huiskamer",
+        "code: [voorzieningen.huiskamer",
+        "YAML syntax error",
+    ),
+    (
+        "codings: unknown code",
+        "codings",
+        "code: voorzieningen.huiskamer",
+        "code: voorzieningen.keuken",
+        "unknown code id 'voorzieningen.keuken'",
+    ),
     ("codings: offset out of range", "codings", "end: ", "end: 99999 #", "out of range"),
-    ("codings: quote mismatch", "codings", "quote: huiskamer", "quote: keukentje", "quote does not match"),
-    ("codings: missing key", "codings", "  quote: huiskamer\n", "", "missing required key 'codings.0.quote'"),
+    (
+        "codings: quote mismatch",
+        "codings",
+        "quote: huiskamer",
+        "quote: keukentje",
+        "quote does not match",
+    ),
+    (
+        "codings: missing key",
+        "codings",
+        "  quote: huiskamer\n",
+        "",
+        "missing required key 'codings.0.quote'",
+    ),
     ("codings: end before start", "codings", "end: ", "end: 1 #", "must be greater than start"),
-    ("codings: wrong transcript", "codings", "transcript: sp-test", "transcript: sp-other", "no transcript 'sp-other'"),
+    (
+        "codings: wrong transcript",
+        "codings",
+        "transcript: sp-test",
+        "transcript: sp-other",
+        "no transcript 'sp-other'",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("name", "which", "old", "new", "needle"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("name", "which", "old", "new", "needle"), CASES, ids=[c[0] for c in CASES]
+)
 def test_malformed_input(
     mini_project: Path,
     capsys: pytest.CaptureFixture[str],
@@ -138,7 +206,10 @@ def test_changed_transcript_is_reanchored_not_dropped(
 ) -> None:
     path = put_codings(mini_project, codings_text(mini_project))
     t = mini_project / "interviews" / "sp-test.txt"
-    t.write_text(t.read_text(encoding="utf-8").replace("I: Heeft u", "I: Goedemorgen. Heeft u"), encoding="utf-8")
+    t.write_text(
+        t.read_text(encoding="utf-8").replace("I: Heeft u", "I: Goedemorgen. Heeft u"),
+        encoding="utf-8",
+    )
     rc, err = run_validate(mini_project, capsys)
     assert rc == 0 and "moved" in err
     rc = main(["validate", "--project", str(mini_project), "--reanchor"])
