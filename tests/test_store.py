@@ -104,3 +104,7 @@ def test_atomic_write_leaves_no_temp_files(tmp_path: Path) -> None:
         atomic_write_text(target, f"v{i}")
     assert target.read_text() == "v4"
     assert [p.name for p in target.parent.iterdir()] == ["f.txt"]
+    assert target.stat().st_mode & 0o777 == 0o644
+    target.chmod(0o664)
+    atomic_write_text(target, "v5")
+    assert target.stat().st_mode & 0o777 == 0o664

@@ -26,6 +26,12 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     except OSError as exc:
         raise StoreError(f"cannot write: {exc.strerror}", path=path) from None
     try:
+        # mkstemp makes 0600 files; keep the mode of the file we replace, or a normal 0644
+        try:
+            mode = path.stat().st_mode & 0o777
+        except FileNotFoundError:
+            mode = 0o644
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
