@@ -37,8 +37,8 @@ CONTROL_SUFFIX = "_control"
 
 
 def analyses_spec_path(paths: ProjectPaths) -> Path:
-    """variables/analyses.yaml (kept here until ProjectPaths has it)."""
-    return paths.variables / "analyses.yaml"
+    """variables/analyses.yaml."""
+    return paths.analyses_spec
 
 
 # --- the spec file -------------------------------------------------------------------------

@@ -110,12 +110,13 @@ class ProjectPaths:
         return self.variables / "conflicten.csv"
 
     @property
-    def analyses(self) -> Path:
-        return self.variables / "analyses"
+    def analyses_spec(self) -> Path:
+        """The study's CHAID analyses: outcomes, predictor groups, levels, settings."""
+        return self.variables / "analyses.yaml"
 
-    @property
-    def descriptives(self) -> Path:
-        return self.variables / "beschrijving.xlsx"
+    def descriptives_table(self, level: str) -> Path:
+        """The descriptive tables of a level as one long csv (written by ``codeer run``)."""
+        return self.variables / f"beschrijving_{level}.csv"
 
     @property
     def chaid_dir(self) -> Path:

@@ -117,7 +117,7 @@ def run_pipeline(root: str | Path, coder: str = "a", step: Step | None = None) -
         ("individueel", individual_tables(joined.individual, joined.value_labels)),
         ("steunpunt", steunpunt_tables(joined.steunpunten, joined.value_labels)),
     ):
-        path = paths.variables / f"beschrijving_{level}.csv"
+        path = paths.descriptives_table(level)
         atomic_write_bytes(path, tables_to_csv_bytes(tables))
         result.outputs.append(path)
 
