@@ -184,6 +184,42 @@ async def measure_textarea(root: Path, moves: int, applies: int) -> dict[str, fl
     return out
 
 
+async def measure_app(root: Path, moves: int, applies: int) -> dict[str, float]:
+    """The whole workbench: panes, status bar and the codes-here line update too."""
+    from codeer.tui.app import CodeerApp
+
+    app = CodeerApp(Project(root), "bench", "lang")
+    out: dict[str, float] = {}
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        view = app.view
+        view.move_to(len(app.session.sentences) // 3)
+        await pilot.pause()
+        c = time.process_time()
+        for _ in range(moves):
+            await pilot.pause()
+        out["idle"] = (time.process_time() - c) / moves
+        c = time.process_time()
+        for i in range(moves):
+            view.action_cursor(1 if (i // 20) % 2 == 0 else -1)
+            await pilot.pause()
+        out["move"] = (time.process_time() - c) / moves
+        total = 0.0
+        for _ in range(applies):
+            view.action_cursor(1)
+            await pilot.pause()
+            start, end = view.selection_span()
+            leaf = free_leaf(app.project, app.session, start, end)
+            c = time.process_time()
+            app.apply_code(leaf)
+            await pilot.pause()
+            total += time.process_time() - c
+        out["apply"] = total / applies
+        out["lines"] = len(view.lines)
+    return out
+
+
 COLD = textwrap.dedent(
     """\
     import sys, time, json
@@ -259,6 +295,7 @@ def main() -> None:
             results[lines] = {
                 "view": asyncio.run(measure_view(root, args.moves, args.applies)),
                 "textarea": asyncio.run(measure_textarea(root, args.moves, args.applies)),
+                "app": asyncio.run(measure_app(root, args.moves, args.applies)),
             }
             cold[lines] = cold_start(root, tid)
     ms = 1000.0
@@ -292,6 +329,19 @@ def main() -> None:
             f"{b['textarea'][key] / a['textarea'][key]:.2f}x",
         )
     out.print(scale)
+    whole = Table(title="The whole workbench (all panes) per action, CPU ms")
+    for col in ("transcript lines", "idle pause", "cursor move", "apply code + save", "goal"):
+        whole.add_column(col, justify="right")
+    for lines, r in results.items():
+        a = r["app"]
+        whole.add_row(
+            f"{lines:,}",
+            f"{a['idle'] * ms:.2f}",
+            f"{a['move'] * ms:.2f}",
+            f"{a['apply'] * ms:.2f}",
+            "apply <= 30",
+        )
+    out.print(whole)
     start = Table(title="Cold start of codeer code (subprocess, best of 3, seconds)")
     for col in ("transcript lines", "first paint", "transcript shown", "heavy modules", "goal"):
         start.add_column(col, justify="right")

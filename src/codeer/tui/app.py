@@ -211,7 +211,7 @@ class CodeerApp(App[int]):
         title = Text()
         title.append(f" {t.id} ", style="bold reverse")
         title.append(f"  {t.case} · {t.role} · {t.meta.respondent}"[:100], style="dim")
-        self._title.update(title)
+        self._title.update(title, layout=False)
         self.refresh_counts()
         review = session.needs_review()
         if review:
@@ -288,7 +288,7 @@ class CodeerApp(App[int]):
     def update_status(self) -> None:
         s = self.session
         if s is None:
-            self._status.update(" no transcript open")
+            self._status.update(" no transcript open", layout=False)
             return
         saved = f"saved {s.saved_at}" if s.saved_at else "no changes yet"
         pending = len(s.pending_suggestions())
@@ -303,7 +303,7 @@ class CodeerApp(App[int]):
             parts.append(f"{pending} suggestions")
         if review:
             parts.append(f"{review} to re-anchor (O)")
-        self._status.update(" " + " · ".join(parts))
+        self._status.update(" " + " · ".join(parts), layout=False)
 
     def update_here(self) -> None:
         s = self.session
@@ -338,7 +338,7 @@ class CodeerApp(App[int]):
             for i, code in enumerate(self.recent[:9], 1):
                 text.append(f"{i} ", style="bold")
                 text.append(f"{self.codebook[code].label}  ", style=self.codebook.colour(code))
-        self._here.update(text)
+        self._here.update(text, layout=False)
 
     def on_transcript_view_cursor_moved(self, event: TranscriptView.CursorMoved) -> None:
         self.update_here()
@@ -393,7 +393,7 @@ class CodeerApp(App[int]):
             self.view.changed(op.span, suggestions=suggestions)
         if s.version != version:
             self.refresh_counts()
-            self._interviews.set_progress({s.id: s.progress})
+            self._interviews.update_progress(s.id, s.progress)
         return op
 
     def _remember(self, code_id: str) -> None:
@@ -423,8 +423,8 @@ class CodeerApp(App[int]):
         start, end = self.view.selection_span()
         op = self.change(lambda s: s.apply(code_id, start, end, value=value))
         if op is not None:
+            # the code tree is not moved to the code: its text would cost a layout pass
             self._remember(code_id)
-            self._codebook_pane.show(code_id)
             self.update_here()
 
     def action_apply_code(self) -> None:

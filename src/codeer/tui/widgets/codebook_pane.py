@@ -33,6 +33,7 @@ class CodebookPane(Vertical):
         self._here: Counter[str] = Counter()
         self._overall: Counter[str] = Counter()
         self.nodes: dict[str, TreeNode[str]] = {}
+        self.shown: str | None = None
 
     def compose(self) -> ComposeResult:
         tree: Tree[str] = Tree(self.codebook.name or "codebook", id="codebook-tree")
@@ -82,7 +83,7 @@ class CodebookPane(Vertical):
 
     def show(self, code_id: str) -> None:
         node = self.nodes.get(code_id)
-        if node is None:
+        if node is None or code_id == self.shown:
             return
         tree = self.query_one(Tree)
         parent = node.parent
@@ -97,6 +98,9 @@ class CodebookPane(Vertical):
             self._details(event.node.data)
 
     def _details(self, code_id: str) -> None:
+        if code_id == self.shown:
+            return  # a new text means a layout pass: only when the code changes
+        self.shown = code_id
         code = self.codebook[code_id]
         text = Text()
         text.append(f"{code.label}\n", style=f"bold {self.codebook.colour(code_id)}")

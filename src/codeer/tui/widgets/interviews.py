@@ -55,16 +55,29 @@ class InterviewsPane(Vertical):
             if row.case != case:
                 case = row.case
                 items.append(Option(f"[b]{case}[/b]", disabled=True))
-            p = self.progress.get(row.id)
-            pct = f"{p:>4.0%}" if p is not None else "   ·"
-            mark = "▶" if row.id == self.current else " "
-            role = {"steunpunt": "sp", "gemeente": "gem"}.get(row.role, row.role[:3])
-            items.append(Option(f"{mark}{row.id:<14.14}{role:>4}{pct:>5}", id=row.id))
+            items.append(Option(self._prompt(row), id=row.id))
         options.add_options(items)
         for i, opt in enumerate(items):
             if opt.id == keep:
                 options.highlighted = i
                 break
+
+    def _prompt(self, row: InterviewRow) -> str:
+        p = self.progress.get(row.id)
+        pct = f"{p:>4.0%}" if p is not None else "   ·"
+        mark = "▶" if row.id == self.current else " "
+        role = {"steunpunt": "sp", "gemeente": "gem"}.get(row.role, row.role[:3])
+        return f"{mark}{row.id:<14.14}{role:>4}{pct:>5}"
+
+    def update_progress(self, transcript_id: str, progress: float) -> None:
+        """One interview's progress changed: rewrite its row only."""
+        if self.progress.get(transcript_id) == progress:
+            return
+        self.progress[transcript_id] = progress
+        row = next((r for r in self.rows if r.id == transcript_id), None)
+        options = self.query_one(OptionList)
+        if row is not None and any(o.id == transcript_id for o in options.options):
+            options.replace_option_prompt(transcript_id, self._prompt(row))
 
     def set_progress(self, progress: dict[str, float]) -> None:
         self.progress.update(progress)
