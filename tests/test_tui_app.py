@@ -514,7 +514,7 @@ async def test_invalid_keymap_is_a_message_not_a_crash(project_root: Path, tmp_p
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert app.keymap_problem and "no-such-binding" in app.keymap_problem
-        assert any("key map not used" in n.message for n in app._notifications)
+        assert any("key map not used" in m for m in app.messages)
         await pilot.press("c", *"huis", "enter")  # defaults still work
         await pilot.pause()
         assert len(saved(project_root)) == 1
@@ -591,6 +591,20 @@ async def test_suggest_in_the_background(project_root: Path) -> None:
         assert f"{len(pending)} suggestions" in str(app.query_one("#status").render())
 
 
+async def test_empty_transcript_does_not_break_anything(project_root: Path) -> None:
+    (project_root / "interviews" / "leeg.txt").write_text(
+        "---\nid: leeg\ncase: Teststad\nrole: other\n---\n", encoding="utf-8"
+    )
+    app = make_app(project_root, transcript="leeg")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.session is not None and app.session.sentences == []
+        await pilot.press("j", "J", "shift+down", "G", "n", "d", "m", "v", "a", "x", "u", "U")
+        await pilot.press("c", *"huis", "enter", "O", "slash", "x", "enter")
+        await pilot.pause()
+        assert saved(project_root, tid="leeg") == []
+
+
 def test_cli_bad_coder_name_is_one_line(
     project_root: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -627,6 +641,6 @@ async def test_malformed_codings_file_is_reported_and_kept(project_root: Path) -
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert app.session is None or app.session.id != "sp-test"
-        assert any("cannot open sp-test" in n.message for n in app._notifications)
+        assert any("cannot open sp-test" in m for m in app.messages)
         await pilot.press("c", "escape", "j", "u", "d")  # nothing open: nothing breaks
     assert path.read_bytes() == before

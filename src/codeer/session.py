@@ -194,7 +194,7 @@ class CodingSession:
         self.suggestions: SuggestionsFile | None = None
         self._yaml = YamlCache()
         self._load()
-        self._load_suggestions()
+        self.reload_suggestions()
 
     # --- loading and syncing ---------------------------------------------------------------
     @property
@@ -236,7 +236,7 @@ class CodingSession:
         self._disk = stamp
         self._reindex()
 
-    def _load_suggestions(self) -> None:
+    def reload_suggestions(self) -> None:
         if not self.project.paths.suggestions_file(self.coder, self.id).exists():
             self.suggestions = None
             return
@@ -478,7 +478,7 @@ class CodingSession:
         self.sync()
         coding = accept(self.project, self.coder, self.id, suggestion_id, value=value)
         self._load()
-        self._load_suggestions()
+        self.reload_suggestions()
         op = Op("add", None, coding, f"accept {coding.code}", suggestion=suggestion_id)
         self.undo_stack.append(op)
         self.redo_stack.clear()
@@ -489,7 +489,7 @@ class CodingSession:
         from codeer.nlp.suggestions import reject
 
         reject(self.project, self.coder, self.id, suggestion_id)
-        self._load_suggestions()
+        self.reload_suggestions()
         self.version += 1
 
     def _set_suggestion(self, suggestion_id: str, status: str, coding_id: str | None) -> None:
@@ -511,4 +511,4 @@ class CodingSession:
             for x in sf.suggestions
         ]
         save_suggestions(self.project.paths, sf.model_copy(update={"suggestions": items}))
-        self._load_suggestions()
+        self.reload_suggestions()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -116,6 +116,7 @@ class CodeerApp(App[int]):
         self.progress: dict[str, float] = {}
         self.last_search = ""
         self._position_dirty = False
+        self.messages: list[str] = []  # every notification, for tests and the record
         self.keymap_file = keymap_file or keymap_path()
         self.keymap: dict[str, str] = {}
         self.keymap_problem: str | None = None
@@ -123,6 +124,10 @@ class CodeerApp(App[int]):
             self.keymap = load_keymap(self.binding_ids(), self.keymap_file)
         except KeymapError as exc:
             self.keymap_problem = str(exc)
+
+    def notify(self, message: str, **kwargs: Any) -> None:
+        self.messages.append(message)
+        super().notify(message, **kwargs)
 
     # --- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -649,7 +654,7 @@ class CodeerApp(App[int]):
 
     def _suggested(self, tid: str, n: int) -> None:
         if self.session is not None and self.session.id == tid:
-            self.session._load_suggestions()
+            self.session.reload_suggestions()
             self.view.changed(None, suggestions=True)
             self.update_status()
             self.update_here()
@@ -663,10 +668,17 @@ class CodeerApp(App[int]):
         from codeer.tui.screens.matrix import MatrixScreen
         from codeer.tui.screens.variables import VariablesScreen
 
-        screens = [CodePicker, Chooser, Prompt, HelpScreen, AnchorsScreen, MatrixScreen]
-        bindings = [*APP_BINDINGS, *TranscriptView.BINDINGS, *VariablesScreen.BINDINGS]
-        for screen in screens:
-            bindings += screen.BINDINGS
+        bindings = [
+            *APP_BINDINGS,
+            *TranscriptView.BINDINGS,
+            *CodePicker.BINDINGS,
+            *Chooser.BINDINGS,
+            *Prompt.BINDINGS,
+            *HelpScreen.BINDINGS,
+            *AnchorsScreen.BINDINGS,
+            *MatrixScreen.BINDINGS,
+            *VariablesScreen.BINDINGS,
+        ]
         return [b.id for b in bindings if isinstance(b, Binding) and b.id]
 
     def binding_rows(self) -> list[tuple[str, str, str, DOMNode, str]]:

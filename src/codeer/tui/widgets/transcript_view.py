@@ -211,8 +211,9 @@ class TranscriptView(ScrollView, can_focus=True):
         return min(self.sel_anchor, self.cursor), max(self.sel_anchor, self.cursor)
 
     def selection_span(self) -> tuple[int, int]:
-        """Body offsets of the selection (whole sentences)."""
-        assert self.session is not None
+        """Body offsets of the selection (whole sentences); (0, 0) when there is none."""
+        if self.session is None or not self.session.sentences:
+            return 0, 0
         a, b = self.selection
         return self.session.sentences[a].start, self.session.sentences[b].end
 
