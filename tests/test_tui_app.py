@@ -644,3 +644,39 @@ async def test_malformed_codings_file_is_reported_and_kept(project_root: Path) -
         assert any("cannot open sp-test" in m for m in app.messages)
         await pilot.press("c", "escape", "j", "u", "d")  # nothing open: nothing breaks
     assert path.read_bytes() == before
+
+
+async def test_moves_repaint_every_line_that_changed(project_root: Path) -> None:
+    """Only refreshed lines are redrawn, so each line whose look changed must be refreshed."""
+    import random
+
+    from codeer.tui.widgets.transcript_view import TranscriptView
+
+    app = make_app(project_root)
+    async with app.run_test(size=(60, 30)) as pilot:  # narrow: sentences span lines
+        await settle(app, pilot)
+        view = app.view
+        refreshed: set[int] = set()
+        original = TranscriptView.refresh_lines
+
+        def spy(self: TranscriptView, y_start: int, line_count: int = 1) -> None:
+            refreshed.update(range(y_start, y_start + line_count))
+            original(self, y_start, line_count)
+
+        view.refresh_lines = spy.__get__(view)  # type: ignore[method-assign]
+        rng = random.Random(5)
+        actions = ["cursor(1)", "cursor(-1)", "extend(1)", "extend(-1)", "turn(1)", "turn(-1)"]
+        actions += ["clear_selection", "first", "last"]
+        checked = 0
+        for _ in range(300):
+            before = [view.line_state(y) for y in range(len(view.lines))]
+            refreshed.clear()
+            scroll = view.scroll_y
+            action = rng.choice(actions)
+            await view.run_action(action)
+            after = [view.line_state(y) for y in range(len(view.lines))]
+            changed = {y for y, (b, a) in enumerate(zip(before, after, strict=True)) if b != a}
+            if view.scroll_y == scroll:  # a scroll repaints everything anyway
+                assert changed <= refreshed, (action, changed - refreshed, view.selection)
+                checked += 1
+        assert checked > 200

@@ -8,7 +8,12 @@ from codeer.cli import project_option
 from codeer.errors import ExitCode
 
 
-@click.command("code")
+@click.command(
+    "code",
+    epilog="Every change is saved at once in interviews/codings/<coder>/. Keys: press ? in the "
+    "workbench, or ctrl+p to search them; remap them in <config>/keymap.yaml (binding id: keys). "
+    "The config folder is $CODEER_CONFIG_DIR, else $XDG_CONFIG_HOME/codeer or ~/.config/codeer.",
+)
 @project_option
 @click.option("--coder", default="a", show_default=True, help="Whose codings to edit.")
 @click.option("--transcript", "transcript_id", default=None, help="Open this interview first.")

@@ -177,11 +177,11 @@ class CodeerApp(App[int]):
     # --- opening -----------------------------------------------------------------------------
     def open_transcript(self, tid: str, sentence: int = 0) -> bool:
         """Open a transcript; a very long one is read in a thread so the screen stays live."""
-        paths = self.project.paths
-        size = sum(
-            p.stat().st_size if p.exists() else 0
-            for p in (paths.transcript_file(tid), paths.codings_file(self.coder, tid))
-        )
+        transcript = self.project.transcripts.get(tid)
+        files = [self.project.paths.codings_file(self.coder, tid)]
+        if transcript is not None and transcript.path is not None:
+            files.append(transcript.path)
+        size = sum(p.stat().st_size for p in files if p.exists())
         if size > BIG_FILE:
             self._title.update(Text(f" loading {tid} ({size // 1024} KB) ...", style="italic"))
             self.load_session(tid, sentence)

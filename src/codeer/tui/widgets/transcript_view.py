@@ -237,31 +237,34 @@ class TranscriptView(ScrollView, can_focus=True):
         if self.session is None or not self.session.sentences:
             return
         index = min(max(0, index), len(self.session.sentences) - 1)
-        old = self.selection
+        old, had = self.selection, self.sel_anchor is not None
         if extend:
             if self.sel_anchor is None:
                 self.sel_anchor = self.cursor
         else:
             self.sel_anchor = None
         self.cursor = index
-        self._repaint_sentences(old, self.selection)
+        self._repaint_sentences(old, self.selection, had != (self.sel_anchor is not None))
         self.scroll_to_cursor()
         self.post_message(self.CursorMoved(self))
 
-    def _repaint_sentences(self, old: tuple[int, int], new: tuple[int, int]) -> None:
-        if old == new:
+    def _repaint_sentences(
+        self, old: tuple[int, int], new: tuple[int, int], restyled: bool = False
+    ) -> None:
+        """Repaint the lines whose cursor or selection state changed, and no others."""
+        if old == new and not restyled:
             return
-        lo_old, hi_old = self.sentence_lines(old[0])[0], self.sentence_lines(old[1])[1]
-        lo_new, hi_new = self.sentence_lines(new[0])[0], self.sentence_lines(new[1])[1]
-        if old[0] == new[0] and hi_old != hi_new:  # extending the end: repaint the difference
-            a, b = sorted((hi_old, hi_new))
-            self.refresh_lines(self.sentence_lines(min(old[1], new[1]))[0], b - a + 1)
-        elif old[1] == new[1] and lo_old != lo_new:
-            a, b = sorted((lo_old, lo_new))
-            self.refresh_lines(a, self.sentence_lines(max(old[0], new[0]))[1] - a + 1)
+        if restyled:  # a selection began or ended: both ranges change their look
+            ranges = [old, new]
+        elif old[0] == new[0]:  # the end of the selection moved
+            ranges = [(min(old[1], new[1]), max(old[1], new[1]))]
+        elif old[1] == new[1]:  # its start moved
+            ranges = [(min(old[0], new[0]), max(old[0], new[0]))]
         else:
-            self.refresh_lines(lo_old, hi_old - lo_old + 1)
-            self.refresh_lines(lo_new, hi_new - lo_new + 1)
+            ranges = [old, new]
+        for first, last in ranges:
+            lo, hi = self.sentence_lines(first)[0], self.sentence_lines(last)[1]
+            self.refresh_lines(lo, hi - lo + 1)
 
     def scroll_to_cursor(self, *, center: bool = False) -> None:
         if not self.lines:
@@ -411,6 +414,25 @@ class TranscriptView(ScrollView, can_focus=True):
         self._styles[key] = style
         return style
 
+    def line_state(self, index: int) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+        """The parts of screen line ``index`` under the cursor and under the selection."""
+        assert self.session is not None
+        line = self.lines[index]
+        sents = self.session.sentences
+        if not sents:
+            return None, None
+        cs = sents[self.cursor]
+        cur = None
+        if cs.start < line.end and line.start < cs.end:
+            cur = (max(cs.start, line.start), min(cs.end, line.end))
+        sel = None
+        if self.sel_anchor is not None:
+            a, b = self.selection
+            s0, s1 = sents[a].start, sents[b].end
+            if s0 < line.end and line.start < s1:
+                sel = (max(s0, line.start), min(s1, line.end))
+        return cur, sel
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         index = y + scroll_y
@@ -418,17 +440,7 @@ class TranscriptView(ScrollView, can_focus=True):
         if self.session is None or index >= len(self.lines):
             return Strip.blank(width, Style(bgcolor=BG.rich_color))
         line = self.lines[index]
-        a, b = self.selection
-        sents = self.session.sentences
-        cs = sents[self.cursor] if sents else None
-        cur = None
-        if cs is not None and cs.start < line.end and line.start < cs.end:
-            cur = (max(cs.start, line.start), min(cs.end, line.end))
-        sel = None
-        if self.sel_anchor is not None and sents:
-            s0, s1 = sents[a].start, sents[b].end
-            if s0 < line.end and line.start < s1:
-                sel = (max(s0, line.start), min(s1, line.end))
+        cur, sel = self.line_state(index)
         spans = self._line_spans(index)
         key = (width, self._layout_width, cur, sel, spans)
         hit = self._strips.get(index)
