@@ -34,9 +34,10 @@ MORPH or entities, so patterns using those are refused.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
@@ -75,6 +76,24 @@ _AND = re.compile(r"\s&\s")  # '&' between spaces joins phrases; 'dt&v' is a wor
 _WORD = re.compile(r"^\*?[^\W_](?:[\w'’&./-]*[^\W_])?\*?$|^\*?[^\W_]\*?$")
 
 TermKind = Literal["eq", "prefix", "suffix", "infix"]
+
+
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """What one sentence (tokens ``lo..hi``) holds: a bit per unit present, multi-word matches."""
+
+    lo: int
+    hi: int
+    present: int
+    multi: dict[int, list[tuple[int, ...]]]
+    candidates: list[int]
+
+
+def _bits(x: int) -> Iterator[int]:
+    while x:
+        low = x & -x
+        yield low.bit_length() - 1
+        x ^= low
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +138,9 @@ class Keyword:
     negative: bool = False
     exclude: bool = False
     pattern: int | None = None  # index into the code's patterns when this is a pattern
-    part: tuple[int, int] | None = None  # (conjunction, part) when this is a part of an '&' keyword
+    part: int | None = None  # the shared part id when this is a part of '&' keywords
     anchor: int = 0  # the term looked up first: the least common-looking word
+    uid: int = -1  # index among the matcher's units (bit in the per-sentence masks)
 
     @property
     def single(self) -> bool:
@@ -183,7 +203,10 @@ class MatcherSet:
         self.keywords: list[Keyword] = []
         self.excludes: dict[str, list[Keyword]] = {}
         self.conjunctions: list[tuple[Keyword, int]] = []  # the whole keyword, number of parts
-        self._parts: list[Keyword] = []
+        self._part_ids: dict[tuple[tuple[Term, ...], bool], int] = {}
+        self._parts: list[Keyword] = []  # one per distinct part, shared by '&' keywords
+        self._part_users: list[list[int]] = []  # part id -> the conjunctions using it
+        self._conj_parts: list[tuple[int, ...]] = []  # conjunction -> its part ids
         self.codes: list[str] = []
         wanted = set(codes) if codes is not None else None
         self._patterns: dict[str, Keyword] = {}
@@ -207,7 +230,17 @@ class MatcherSet:
         self._first_eq: dict[str, list[Keyword]] = {}
         self._first_affix: dict[str, dict[str, list[Keyword]]] = {"prefix": {}, "suffix": {}}
         self._first_other: list[Keyword] = []  # infix terms: checked one by one
-        self._all = [_anchored(kw) for kw in self._all]
+        self._all = [replace(_anchored(kw), uid=u) for u, kw in enumerate(self._all)]
+        n_plain = len(self._all) - len(self._parts)
+        self._plain_mask = (1 << n_plain) - 1
+        self._part_uid = [n_plain + pid for pid in range(len(self._parts))]
+        self._conj_units = [tuple(self._part_uid[p] for p in pids) for pids in self._conj_parts]
+        self._conj_mask = [sum(1 << u for u in units) for units in self._conj_units]
+        self._unit_users: dict[int, list[int]] = {
+            self._part_uid[pid]: users for pid, users in enumerate(self._part_users)
+        }
+        self._lex: dict[int, tuple[int, tuple[Keyword, ...]]] = {}  # lexeme -> (mask, multi)
+        self._seen: set[int] = set()
         for kw in self._all:
             first = kw.terms[kw.anchor]
             for v in first.exact:
@@ -250,8 +283,17 @@ class MatcherSet:
             exclude=exclude,
         )
         self.conjunctions.append((whole, len(parts)))
-        for i, p in enumerate(parts):
-            self._parts.append(Keyword(code.id, p.text, p.terms, p.negative, exclude, part=(n, i)))
+        pids: list[int] = []
+        for p in parts:
+            key = (p.terms, p.negative)
+            pid = self._part_ids.get(key)
+            if pid is None:
+                pid = self._part_ids[key] = len(self._parts)
+                self._parts.append(Keyword(code.id, p.text, p.terms, p.negative, part=pid))
+                self._part_users.append([])
+            self._part_users[pid].append(n)
+            pids.append(pid)
+        self._conj_parts.append(tuple(pids))
         return []
 
     @staticmethod
@@ -386,15 +428,22 @@ class MatcherSet:
             LazyStrings(keys, self._lemma, self._lemma_of),
         )
 
-    def candidate_positions(self, info: TokenInfo) -> list[int]:
-        """Tokens where some keyword may start; each distinct form is examined once per process."""
-        cand = self._cand
-        for key in set(info.keys).difference(cand):
+    def prepare(self, info: TokenInfo) -> None:
+        """Look up each new lexeme of the doc once: which one-word units it matches (a bit
+        mask) and which multi-word units are anchored on it."""
+        lex = self._lex
+        for key in set(info.keys).difference(self._seen):
+            self._seen.add(key)
             found = self._candidates(key, self._lemma_of(key), self._lower_of(key))
             if found:
-                self._cand_keys.add(key)
-        ck = self._cand_keys
-        return [i for i, k in enumerate(info.keys) if k in ck]
+                mask = 0
+                multi: list[Keyword] = []
+                for kw in found:
+                    if len(kw.terms) == 1:
+                        mask |= 1 << kw.uid
+                    else:
+                        multi.append(kw)
+                lex[key] = (mask, tuple(multi))
 
     def _candidates(self, key: int, lemma: str, lower: str) -> tuple[Keyword, ...]:
         cand = self._cand.get(key)
@@ -415,42 +464,80 @@ class MatcherSet:
             self._cand[key] = cand
         return cand
 
-    def match_tokens(
-        self, info: TokenInfo, positions: Iterable[int], lo: int, hi: int
-    ) -> tuple[list[Hit], dict[int, dict[int, tuple[int, ...]]]]:
-        """Keyword hits (not yet filtered for negation) anchored at ``positions`` of the
-        sentence made of tokens ``lo..hi``, and the parts of '&' keywords found there (already
-        filtered for negation within this sentence)."""
-        hits: list[Hit] = []
-        parts: dict[int, dict[int, tuple[int, ...]]] = {}
-        keys = info.keys
-        for i in positions:
-            for kw in self._cand[keys[i]]:
-                toks = (i,) if len(kw.terms) == 1 else _match_around(kw, info, i, lo, hi)
-                if toks is None:
-                    continue
-                if kw.part is None:
-                    hits.append(Hit(kw, toks))
-                elif kw.negative or not self._negated(keys, toks, lo, hi):
-                    parts.setdefault(kw.part[0], {}).setdefault(kw.part[1], toks)
-        return hits, parts
+    def positions(self, info: TokenInfo) -> list[int]:
+        """The tokens of the doc that some unit may match (after ``prepare``), in order."""
+        lex = self._lex
+        return [k for k, key in enumerate(info.keys) if key in lex]
 
-    def join_parts(
-        self,
-        parts: dict[int, dict[int, tuple[int, ...]]],
-        context: dict[int, dict[int, tuple[int, ...]]] | None = None,
-    ) -> list[Hit]:
-        """'&' keywords whose parts are all found: in the sentence, or (when ``context`` is
-        given) some in the context sentence, as long as at least one part is in the sentence."""
-        out: list[Hit] = []
-        for n, found in parts.items():
-            whole, size = self.conjunctions[n]
-            if len(found) < size and context and n in context:
-                found = {**context[n], **found}
-            if len(found) == size:
-                toks = tuple(sorted({t for part in found.values() for t in part}))
-                out.append(Hit(whole, toks, checked=True))
-        return out
+    def scan(self, info: TokenInfo, lo: int, hi: int, positions: list[int]) -> Scan:
+        """The units present in tokens ``lo..hi`` (a bit mask) and where multi-word ones match;
+        ``positions`` are the doc's candidate tokens (from ``positions``)."""
+        lex, keys = self._lex, info.keys
+        a = bisect.bisect_left(positions, lo)
+        b = bisect.bisect_left(positions, hi, a)
+        cand = positions[a:b]
+        present = 0
+        multi: dict[int, list[tuple[int, ...]]] = {}
+        for k in cand:
+            mask, many = lex[keys[k]]
+            present |= mask
+            for kw in many:
+                toks = _match_around(kw, info, k, lo, hi)
+                if toks is not None:
+                    multi.setdefault(kw.uid, []).append(toks)
+                    present |= 1 << kw.uid
+        return Scan(lo, hi, present, multi, cand)
+
+    def _occurrences(self, uid: int, info: TokenInfo, sc: Scan) -> list[tuple[int, ...]]:
+        if uid in sc.multi:
+            return sc.multi[uid]
+        bit = 1 << uid
+        lex, keys = self._lex, info.keys
+        return [(k,) for k in sc.candidates if lex[keys[k]][0] & bit]
+
+    def sentence_hits(self, info: TokenInfo, sc: Scan, context: Sequence[Scan] = ()) -> list[Hit]:
+        """Keyword hits of one sentence (plain ones not yet filtered for negation), and '&'
+        keywords whose parts are all found, not negated: in the sentence, or some in the
+        ``context`` sentences as long as one part is in the sentence."""
+        hits: list[Hit] = []
+        for uid in _bits(sc.present & self._plain_mask):
+            kw = self._all[uid]
+            hits.extend(Hit(kw, toks) for toks in self._occurrences(uid, info, sc))
+        parts = sc.present & ~self._plain_mask
+        if not parts:
+            return hits
+        around = 0
+        for c in context:
+            around |= c.present
+        candidates = sorted({n for u in _bits(parts) for n in self._unit_users[u]})
+        keys = info.keys
+        for n in candidates:
+            mask = self._conj_mask[n]
+            if (sc.present | around) & mask != mask:
+                continue
+            chosen: list[tuple[int, ...]] = []
+            for uid in self._conj_units[n]:
+                source = (
+                    sc
+                    if sc.present >> uid & 1
+                    else next(c for c in context if c.present >> uid & 1)
+                )
+                negative = self._all[uid].negative
+                ok = next(
+                    (
+                        t
+                        for t in self._occurrences(uid, info, source)
+                        if negative or not self._negated(keys, t, source.lo, source.hi)
+                    ),
+                    None,
+                )
+                if ok is None:
+                    break
+                chosen.append(ok)
+            else:
+                toks = tuple(sorted({t for part in chosen for t in part}))
+                hits.append(Hit(self.conjunctions[n][0], toks, checked=True))
+        return hits
 
     def pattern_hits(self, doc: Doc) -> list[Hit]:
         if self._matcher is None:
@@ -510,10 +597,12 @@ def _anchored(kw: Keyword) -> Keyword:
         return kw
     from spacy.lang.nl.stop_words import STOP_WORDS
 
-    def weight(term: Term) -> int:
-        if term.exact & (STOP_WORDS | NEGATORS):
-            return 0
-        return min(len(v) for v in term.values)
+    def weight(term: Term) -> float:
+        # long content words are rare; stop words and negators are everywhere
+        values = sorted(term.values)
+        return sum(
+            0 if v in NEGATORS else len(v) / 10 if v in STOP_WORDS else len(v) for v in values
+        ) / len(values)
 
     best = max(range(len(kw.terms)), key=lambda t: (weight(kw.terms[t]), -t))
     return replace(kw, anchor=best)

@@ -37,7 +37,7 @@ from codeer.yamlio import dump_yaml, load_yaml, pydantic_problems
 if TYPE_CHECKING:
     from spacy.language import Language
 
-    from codeer.nlp.matching import Hit, MatcherSet, TokenInfo
+    from codeer.nlp.matching import Hit, MatcherSet, Scan, TokenInfo
     from codeer.project import Project
 
 Status = Literal["pending", "accepted", "rejected"]
@@ -191,49 +191,41 @@ class Suggester:
         if m.has_patterns:
             doc = self._lemmatizer(doc)
         info = m.token_info(doc)
-        starts = [s.start for s in sentences]
-        by_sentence: dict[int, list[int]] = {}
-        for pos in m.candidate_positions(info):
-            off = info.start[pos]
-            j = bisect.bisect_right(starts, off) - 1
-            if j >= 0 and off < sentences[j].end:
-                by_sentence.setdefault(j, []).append(pos)
+        m.prepare(info)
+        positions = m.positions(info)
+        token_starts = info.start
+        scans: dict[int, Scan] = {}
+
+        def scan(j: int) -> Scan:
+            sc = scans.get(j)
+            if sc is None:
+                sent = sentences[j]
+                lo = bisect.bisect_left(token_starts, sent.start)
+                hi = bisect.bisect_left(token_starts, sent.end, lo)
+                sc = scans[j] = m.scan(info, lo, hi, positions)
+            return sc
+
         patterns: dict[int, list[Hit]] = {}
-        for h in m.pattern_hits(doc):
-            off = info.start[h.tokens[0]]
-            j = bisect.bisect_right(starts, off) - 1
-            if j >= 0 and info.end[h.tokens[-1]] <= sentences[j].end:
-                patterns.setdefault(j, []).append(h)
-        raw: dict[int, tuple[list[Hit], dict[int, dict[int, tuple[int, ...]]]]] = {}
-
-        def bounds(j: int) -> tuple[int, int]:
-            sent = sentences[j]
-            return (
-                bisect.bisect_left(info.start, sent.start),
-                bisect.bisect_left(info.start, sent.end),
-            )
-
-        def hits_of(j: int) -> tuple[list[Hit], dict[int, dict[int, tuple[int, ...]]]]:
-            if j not in raw:
-                lo, hi = bounds(j)
-                raw[j] = m.match_tokens(info, by_sentence.get(j, ()), lo, hi)
-            return raw[j]
-
+        if m.has_patterns:
+            starts = [s.start for s in sentences]
+            for h in m.pattern_hits(doc):
+                off = info.start[h.tokens[0]]
+                j = bisect.bisect_right(starts, off) - 1
+                if j >= 0 and info.end[h.tokens[-1]] <= sentences[j].end:
+                    patterns.setdefault(j, []).append(h)
         out: list[Suggestion] = []
-        for j in sorted((by_sentence.keys() | patterns.keys()) & wanted):
-            plain, parts = hits_of(j)
-            ctx: dict[int, dict[int, tuple[int, ...]]] = {}
-            if context and parts:
-                for c in self._context_of(sentences, j):
-                    if c in by_sentence:
-                        for n, found in hits_of(c)[1].items():
-                            ctx.setdefault(n, {}).update(found)
-            hits = plain + m.join_parts(parts, ctx) + patterns.get(j, [])
+        for j in sorted(wanted):
+            sc = scan(j)
+            if not sc.present and j not in patterns:
+                continue
+            ctx = [scan(c) for c in self._context_of(sentences, j)] if context else []
+            hits = m.sentence_hits(info, sc, ctx) + patterns.get(j, [])
             if not hits:
                 continue
-            lo, hi = bounds(j)
-            for code_id, code_hits in m.filter_hits(hits, info, lo, hi).items():
-                out.append(self._make(transcript, sentences[j], code_id, code_hits, info, lo, hi))
+            for code_id, code_hits in m.filter_hits(hits, info, sc.lo, sc.hi).items():
+                out.append(
+                    self._make(transcript, sentences[j], code_id, code_hits, info, sc.lo, sc.hi)
+                )
         return out
 
     @staticmethod
