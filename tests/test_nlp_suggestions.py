@@ -188,14 +188,35 @@ def test_and_keywords_take_context_from_the_sentence_before_or_the_question(
         """,
     )
     t = p.transcript("t1")
-    got = Suggester(p.codebook, nlp=nlp).suggest(t)  # type: ignore[arg-type]
+    got = Suggester(p.codebook, nlp=nlp, extend=False).suggest(t)  # type: ignore[arg-type]
     assert [(s.quote, s.code) for s in got] == [
         ("Die worden samen gesteld.", "werkwijze.afspraken")
     ]
     assert {e.text for e in got[0].evidence} == {"doelen", "gesteld"}  # 'doelen' from the question
     assert t.body[got[0].evidence[0].start : got[0].evidence[0].end] == "doelen"
-    off = Suggester(p.codebook, nlp=nlp, context=False).suggest(t)  # type: ignore[arg-type]
+    off = Suggester(p.codebook, nlp=nlp, context=False, extend=False).suggest(t)  # type: ignore[arg-type]
     assert off == []
+
+
+def test_a_suggestion_continues_into_a_free_next_sentence(tmp_path: Path, nlp: object) -> None:
+    p = make_project(
+        tmp_path,
+        """\
+        R: We hebben een huiskamer. Daar komen ze graag. Er is ook taalles. Verder niets.
+
+        R2: Nog iets.
+        """,
+    )
+    t = p.transcript("t1")
+    got = Suggester(p.codebook, nlp=nlp).suggest(t)  # type: ignore[arg-type]
+    assert [(s.quote, s.code) for s in got] == [
+        ("We hebben een huiskamer.", "voorzieningen.huiskamer.vrijwillig"),
+        ("Daar komen ze graag.", "voorzieningen.huiskamer.vrijwillig"),
+        ("Er is ook taalles.", "voorzieningen.activiteiten"),
+        ("Verder niets.", "voorzieningen.activiteiten"),
+    ]  # never into the next turn
+    assert got[1].evidence == got[0].evidence
+    assert got[1].id == suggestion_id("t1", got[1].code, got[1].start, got[1].end)
 
 
 def test_propose_value_is_cautious(tmp_path: Path) -> None:

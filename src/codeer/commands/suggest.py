@@ -41,6 +41,18 @@ if TYPE_CHECKING:
     help="Compare fresh suggestions with the coder's codings (precision, recall, F1 per code).",
 )
 @click.option("--all", "show_all", is_flag=True, help="List decided suggestions too.")
+@click.option(
+    "--extend/--no-extend",
+    default=True,
+    show_default=True,
+    help="Continue a suggestion into the next sentence of the turn when nothing else is proposed there.",
+)
+@click.option(
+    "--context/--no-context",
+    default=True,
+    show_default=True,
+    help="Let '&' keywords take parts from the sentence before or the interviewer's question.",
+)
 @json_option
 def command(
     project: str,
@@ -48,6 +60,8 @@ def command(
     coder: str | None,
     evaluate: bool,
     show_all: bool,
+    extend: bool,
+    context: bool,
     as_json: bool,
 ) -> int:
     """Propose codings per sentence from the codebook's keywords.
@@ -67,7 +81,7 @@ def command(
     from codeer.nlp.suggestions import Suggester
 
     with err.status("Loading the Dutch pipeline...", spinner="dots"):
-        suggester = Suggester(proj.codebook)
+        suggester = Suggester(proj.codebook, extend=extend, context=context)
     if evaluate:
         if transcripts:
             raise UsageError(

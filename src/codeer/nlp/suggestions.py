@@ -8,7 +8,9 @@ transcript, code and sentence span, stable across runs.
 
 Suggestions are made for respondent turns only (an interviewer's question is coded only when the
 answer needs it), and a pending suggestion is not written when the coder already applied that
-code to a span overlapping the sentence.
+code to a span overlapping the sentence. A coded passage is usually one or two sentences, so a
+suggestion also continues into the next sentence of the same turn when no code was proposed
+there (``extend``); its evidence is then the matched words of the sentence before.
 
 Importing this module does not import spaCy; making suggestions builds the pipeline.
 """
@@ -150,6 +152,7 @@ class Suggester:
         codes: Iterable[str] | None = None,
         include_interviewer: bool = False,
         context: bool = True,
+        extend: bool = True,
     ) -> None:
         from codeer.nlp.matching import MatcherSet
         from codeer.nlp.pipeline import LEMMATIZER, get_pipeline
@@ -159,6 +162,7 @@ class Suggester:
         self.matchers: MatcherSet = MatcherSet(codebook, self.nlp, codes)
         self.include_interviewer = include_interviewer
         self.context = context
+        self.extend = extend
         self._lemmatizer = self.nlp.get_pipe(LEMMATIZER)
 
     @property
@@ -226,7 +230,43 @@ class Suggester:
                 out.append(
                     self._make(transcript, sentences[j], code_id, code_hits, info, sc.lo, sc.hi)
                 )
+        if self.extend:
+            out = self._extend(transcript, sentences, wanted, out)
         return out
+
+    def _extend(
+        self,
+        transcript: Transcript,
+        sentences: Sequence[Sentence],
+        wanted: set[int],
+        found: list[Suggestion],
+    ) -> list[Suggestion]:
+        """A coded passage is usually one or two sentences: a suggestion continues into the next
+        sentence of the same turn when nothing was proposed there (its evidence stays the words
+        that matched in the sentence before)."""
+        taken = {s.sentence for s in found}
+        extra: list[Suggestion] = []
+        for s in found:
+            k = s.sentence + 1
+            if k in taken or k not in wanted or k >= len(sentences):
+                continue
+            nxt = sentences[k]
+            if nxt.turn_index != sentences[s.sentence].turn_index:
+                continue
+            extra.append(
+                Suggestion(
+                    id=suggestion_id(transcript.id, s.code, nxt.start, nxt.end),
+                    code=s.code,
+                    start=nxt.start,
+                    end=nxt.end,
+                    quote=nxt.text,
+                    sentence=k,
+                    evidence=s.evidence,
+                )
+            )
+        if not extra:
+            return found
+        return sorted(found + extra, key=lambda x: (x.start, x.code))
 
     @staticmethod
     def _context_of(sentences: Sequence[Sentence], j: int) -> list[int]:
