@@ -20,6 +20,7 @@ built the documented way (``spacy.blank("nl")`` + ``Lookups`` table).
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import subprocess
@@ -161,8 +162,13 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--cold-runs", type=int, default=5)
     args = ap.parse_args()
-    console = Console()
+    console = Console(width=150)
     err = Console(stderr=True)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    console.print(
+        f"{os.cpu_count()} CPUs, load average {load:.2f} at start (timings are the best of "
+        f"{args.repeat} alternating runs)"
+    )
 
     project = Project(args.project)
     transcripts = list(project.transcripts.values())
