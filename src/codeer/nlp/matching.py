@@ -500,9 +500,19 @@ class MatcherSet:
         keywords whose parts are all found, not negated: in the sentence, or some in the
         ``context`` sentences as long as one part is in the sentence."""
         hits: list[Hit] = []
-        for uid in _bits(sc.present & self._plain_mask):
-            kw = self._all[uid]
-            hits.extend(Hit(kw, toks) for toks in self._occurrences(uid, info, sc))
+        plain = sc.present & self._plain_mask
+        if plain:
+            units = self._all
+            for uid, many in sc.multi.items():
+                if plain >> uid & 1:
+                    hits.extend(Hit(units[uid], toks) for toks in many)
+            lex, keys = self._lex, info.keys
+            for k in sc.candidates:
+                bits = lex[keys[k]][0] & plain
+                while bits:
+                    low = bits & -bits
+                    hits.append(Hit(units[low.bit_length() - 1], (k,)))
+                    bits ^= low
         parts = sc.present & ~self._plain_mask
         if not parts:
             return hits
@@ -574,11 +584,16 @@ class MatcherSet:
     ) -> dict[str, list[Hit]]:
         """Drop negated hits and codes excluded in this sentence; group the rest by code."""
         keys = info.keys
-        live = [
-            h
-            for h in hits
-            if h.checked or h.keyword.negative or not self._negated(keys, h.tokens, lo, hi)
-        ]
+        memo: dict[tuple[int, ...], bool] = {}
+        live: list[Hit] = []
+        for h in hits:
+            if not (h.checked or h.keyword.negative):
+                negated = memo.get(h.tokens)
+                if negated is None:
+                    negated = memo[h.tokens] = self._negated(keys, h.tokens, lo, hi)
+                if negated:
+                    continue
+            live.append(h)
         excluded = {h.keyword.code for h in live if h.keyword.exclude}
         out: dict[str, list[Hit]] = {}
         for h in live:
