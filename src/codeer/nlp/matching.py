@@ -239,9 +239,28 @@ class MatcherSet:
         self._unit_users: dict[int, list[int]] = {
             self._part_uid[pid]: users for pid, users in enumerate(self._part_users)
         }
+        self._part_mask = sum(1 << u for u in self._part_uid)
+        # the other words of multi-word units get bits too, so a multi-word unit is only tried
+        # where all its words occur in the sentence
+        self._required: dict[int, int] = {}
+        slots: dict[tuple[object, ...], int] = {}
+        probes: list[Keyword] = []
+        for kw in self._all:
+            if len(kw.terms) == 1:
+                continue
+            need = 0
+            for i, t in enumerate(kw.terms):
+                if i == kw.anchor:
+                    continue
+                key = (t.exact, t.prefixes, t.suffixes, t.infixes)
+                if key not in slots:
+                    slots[key] = len(self._all) + len(probes)
+                    probes.append(Keyword("", "", (replace(t, gap=0),), uid=slots[key]))
+                need |= 1 << slots[key]
+            self._required[kw.uid] = need
         self._lex: dict[int, tuple[int, tuple[Keyword, ...]]] = {}  # lexeme -> (mask, multi)
         self._seen: set[int] = set()
-        for kw in self._all:
+        for kw in self._all + probes:
             first = kw.terms[kw.anchor]
             for v in first.exact:
                 self._first_eq.setdefault(v, []).append(kw)
@@ -477,16 +496,25 @@ class MatcherSet:
         b = bisect.bisect_left(positions, hi, a)
         cand = positions[a:b]
         present = 0
-        multi: dict[int, list[tuple[int, ...]]] = {}
+        anchored: list[int] = []
         for k in cand:
             mask, many = lex[keys[k]]
             present |= mask
-            for kw in many:
+            if many:
+                anchored.append(k)
+        multi: dict[int, list[tuple[int, ...]]] = {}
+        required = self._required
+        found = 0
+        for k in anchored:
+            for kw in lex[keys[k]][1]:
+                need = required[kw.uid]
+                if present & need != need:
+                    continue  # some other word of the unit is not in the sentence
                 toks = _match_around(kw, info, k, lo, hi)
                 if toks is not None:
                     multi.setdefault(kw.uid, []).append(toks)
-                    present |= 1 << kw.uid
-        return Scan(lo, hi, present, multi, cand)
+                    found |= 1 << kw.uid
+        return Scan(lo, hi, present | found, multi, cand)
 
     def _occurrences(self, uid: int, info: TokenInfo, sc: Scan) -> list[tuple[int, ...]]:
         if uid in sc.multi:
@@ -513,7 +541,7 @@ class MatcherSet:
                     low = bits & -bits
                     hits.append(Hit(units[low.bit_length() - 1], (k,)))
                     bits ^= low
-        parts = sc.present & ~self._plain_mask
+        parts = sc.present & self._part_mask
         if not parts:
             return hits
         around = 0
