@@ -243,6 +243,9 @@ class MatcherSet:
         # the other words of multi-word units get bits too, so a multi-word unit is only tried
         # where all its words occur in the sentence
         self._required: dict[int, int] = {}
+        from spacy.lang.nl.stop_words import STOP_WORDS
+
+        common = STOP_WORDS | NEGATORS
         slots: dict[tuple[object, ...], int] = {}
         probes: list[Keyword] = []
         for kw in self._all:
@@ -250,8 +253,8 @@ class MatcherSet:
                 continue
             need = 0
             for i, t in enumerate(kw.terms):
-                if i == kw.anchor:
-                    continue
+                if i == kw.anchor or (t.exact <= common and not t.values - t.exact):
+                    continue  # stop words are nearly everywhere: not worth a probe
                 key = (t.exact, t.prefixes, t.suffixes, t.infixes)
                 if key not in slots:
                     slots[key] = len(self._all) + len(probes)
