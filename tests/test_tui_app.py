@@ -215,7 +215,7 @@ async def test_apply_delete_undo_redo_saved_on_disk(project_root: Path) -> None:
     app = make_app(project_root)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("j", "c", *"huiskamer", "enter")
+        await pilot.press("j", "c", *"huis", "enter")
         await pilot.pause()
         assert [c["code"] for c in saved(project_root)] == ["voorzieningen.huiskamer"]
         assert "saved" in str(app.query_one("#status").render())
@@ -267,7 +267,7 @@ async def test_valued_code_asks_and_validates(project_root: Path) -> None:
     app = make_app(project_root)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("J", "J", "c", *"betaald", "enter")
+        await pilot.press("J", "J", "c", *"betaa", "enter")
         await pilot.pause()
         assert isinstance(app.screen, Prompt)
         await pilot.press(*"99", "enter")  # above the maximum: the prompt stays
@@ -294,8 +294,8 @@ async def test_memo_and_chooser_when_several_codings(project_root: Path) -> None
     app = make_app(project_root)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("j", "c", *"huiskamer", "enter")
-        await pilot.press("c", *"voorzieningen", "enter")
+        await pilot.press("j", "c", *"huis", "enter")
+        await pilot.press("c", *"voorz", "enter")
         await pilot.pause()
         assert len(saved(project_root)) == 2
         await pilot.press("m")
@@ -303,10 +303,10 @@ async def test_memo_and_chooser_when_several_codings(project_root: Path) -> None
         assert isinstance(app.screen, Chooser)
         await pilot.press("enter")  # the first coding
         await pilot.pause()
-        await pilot.press(*"open op dinsdag?", "enter")
+        await pilot.press(*"dinsdag", "enter")
         await pilot.pause()
         memos = [c.get("memo") for c in saved(project_root)]
-        assert "open op dinsdag?" in memos
+        assert "dinsdag" in memos
         await pilot.press("d")
         await pilot.pause()
         assert isinstance(app.screen, Chooser)
@@ -349,7 +349,7 @@ async def test_search_and_next_uncoded(project_root: Path) -> None:
     app = make_app(project_root)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("slash", *"leefgeld", "enter")
+        await pilot.press("slash", *"leef", "enter")
         await pilot.pause()
         assert "leefgeld" in app.session.sentences[app.view.cursor].text
         await pilot.press("g", "c", *"huis", "enter", "n")
@@ -395,7 +395,7 @@ async def test_help_palette_views_and_quit(project_root: Path) -> None:
         await pilot.press("t")
         assert app.focused is app.view
         # the command palette finds bindings by description and runs them
-        await pilot.press("ctrl+p", *"next uncoded")
+        await pilot.press("ctrl+p", *"uncoded")
         await pilot.pause(0.3)
         await pilot.press("enter")
         await pilot.pause()
