@@ -178,3 +178,26 @@ def test_orphans_are_kept_and_fixable(root: Path) -> None:
 def test_bad_coder_name(root: Path) -> None:
     with pytest.raises(UsageError, match="coder name"):
         CodingSession(Project(root), "a b/c", "sp-test")
+
+
+def test_workbench_start_loads_no_heavy_libraries(root: Path) -> None:
+    """Saved suggestions are read without spaCy; scipy and pandas stay out too."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.test_tui_app import add_suggestion
+
+    add_suggestion(root)
+    script = (
+        "import sys, json\n"
+        "from codeer.tui.app import CodeerApp\n"
+        "from codeer.project import Project\n"
+        "from codeer.session import CodingSession\n"
+        f"s = CodingSession(Project({str(root)!r}), 'a', 'sp-test')\n"
+        "assert s.pending_suggestions()\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    loaded = set(json.loads(out.stdout.strip().splitlines()[-1]))
+    assert not {"spacy", "scipy", "pandas"} & loaded
