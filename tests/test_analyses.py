@@ -409,23 +409,47 @@ def _depths(result: object, variable: str) -> set[int]:
 
 def test_study_trajectory_first_for_permit_and_return(study: dict[str, object]) -> None:
     for key in ("uitkomst_verblijfsvergunning", "uitkomst_terugkeer"):
-        first = study[key].controlled_first_split  # type: ignore[attr-defined]
-        assert first is not None and first.variable == "traject", key
+        for first in (
+            study[key].first_split,  # type: ignore[attr-defined]
+            study[key].controlled_first_split,  # type: ignore[attr-defined]
+        ):
+            assert first is not None and first.variable == "traject", key
 
 
 def test_study_duration_first_for_mob_and_in_guidance(study: dict[str, object]) -> None:
     for key in ("uitkomst_mob", "uitkomst_in_begeleiding"):
-        first = study[key].controlled_first_split  # type: ignore[attr-defined]
-        assert first is not None and first.variable == "duur_klasse", key
+        for first in (
+            study[key].first_split,  # type: ignore[attr-defined]
+            study[key].controlled_first_split,  # type: ignore[attr-defined]
+        ):
+            assert first is not None and first.variable == "duur_klasse", key
     # least MOB between 6 and 18 months: the first group is the short stays on their own
-    mob = study["uitkomst_mob"].controlled_first_split  # type: ignore[attr-defined]
+    mob = study["uitkomst_mob"].first_split  # type: ignore[attr-defined]
     assert mob.groups[0] == "korter dan een half jaar"
 
 
 def test_study_psychiatric_diagnosis_enters_for_mob_and_return(study: dict[str, object]) -> None:
-    assert _depths(study["uitkomst_mob"], "psychiatrisch") == {1}
-    # with duration in months (the sensitivity analysis) it also enters the return tree
-    assert _depths(study["uitkomst_terugkeer_duur_maanden"], "psychiatrisch") == {1}
+    for key in ("uitkomst_mob", "uitkomst_terugkeer"):
+        assert _depths(study[key], "psychiatrisch") == {1}, key
+
+
+def test_study_stalled_files_act_through_the_client_mix(study: dict[str, object]) -> None:
+    """Steunpunten with many stalled files: fewer permits, more still in guidance; with the
+    client characteristics the split disappears (their clients made fewer regular applications)."""
+    for key in ("uitkomst_verblijfsvergunning", "uitkomst_in_begeleiding"):
+        result = study[key]
+        checks = {c.variable: c for c in result.intervening}  # type: ignore[attr-defined]
+        stalled = checks["vastlopende_dossiers"]
+        assert stalled.split is not None and stalled.split.depth in (1, 2), key
+        assert stalled.status is Status.DISAPPEARS, key
+        assert _depths(result, "reguliere_aanvragen"), key
+    assert {r.id for r in study.values()} == {  # type: ignore[attr-defined]
+        "uitkomst_verblijfsvergunning",
+        "uitkomst_terugkeer",
+        "uitkomst_mob",
+        "uitkomst_in_begeleiding",
+        "uitkomst",
+    }
 
 
 # --- properties ----------------------------------------------------------------------------------

@@ -189,12 +189,16 @@ def test_group_without_spec_and_bad_spec(
 
 
 def test_bundled_project(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    """The example project: joined from the codings, trajectory first for return."""
+    """The example project: joined from the codings, trajectory first for return; with the
+    client characteristics psychiatric diagnosis splits next."""
     args = ["chaid", "--project", str(REPO), "--outcome", "uitkomst_terugkeer"]
-    code, out, err = run(capsys, *args, "--control", "@client", "--out", str(tmp_path), "--json")
+    study = ["--predictors", "@steunpunt,@traject", "--control", "@client"]
+    code, out, err = run(capsys, *args, *study, "--out", str(tmp_path), "--json")
     assert code == 0, err
     doc = json.loads(out)
-    assert doc["analysis"]["with_controls"]["first_split"]["variable"] == "traject"
+    controlled = doc["analysis"]["with_controls"]
+    assert controlled["first_split"]["variable"] == "traject"
+    assert [(s["depth"], s["variable"]) for s in controlled["splits"]][1] == (1, "psychiatrisch")
     assert doc["tree"]["nodes"][0]["n"] == 733
     code, _, err = run(capsys, *args, "--coder", "nobody", "--out", str(tmp_path))
     assert code == 2 and "no codings by coder 'nobody'" in err
