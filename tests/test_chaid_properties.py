@@ -105,6 +105,10 @@ def test_tree_invariants(
         # Adjusted p >= raw p, and B >= 1.
         assert split.adjusted_p >= split.p_value
         assert split.multiplier >= 1
+        # Every split made is significant, also after a too-small child was joined (forced
+        # splits excepted).
+        if not split.forced:
+            assert split.adjusted_p <= config.alpha_split * (1 + 1e-9)
         # Children partition the parent: sizes add up, categories are disjoint.
         kids = [tree.node(i) for i in split.children]
         assert len(kids) >= 2

@@ -208,7 +208,9 @@ class Grower:
                 break
             saw_significant = True
             fitted = self.fit_min_child(k, outcome, tester)
-            if fitted is not None:
+            # joining a too-small child reprices the split; a grouping no longer significant
+            # at alpha_split is not made (the next predictor is tried instead)
+            if fitted is not None and fitted.log_adjusted_p <= log_alpha:
                 return k, fitted, False
         return StopReason.MIN_CHILD if saw_significant else StopReason.NOT_SIGNIFICANT
 
