@@ -144,7 +144,11 @@ def _analyses(
         variable_labels=joined.variable_labels,
     )
     summary["analyses"] = [_headline(r) for r in results]
-    written = {p for r in results for p in paths.chaid_dir.glob(f"{r.id}*") if p.is_file()}
+    written = [paths.chaid_dir / "analyses.json"]
+    for r in results:
+        for tree in (r.without, r.controlled):
+            if tree is not None:
+                written += [p for p in (tree.json_path, tree.svg_path) if p is not None]
     return sorted(written)
 
 
