@@ -217,6 +217,14 @@ def test_a_suggestion_continues_into_a_free_next_sentence(tmp_path: Path, nlp: o
     ]  # never into the next turn
     assert got[1].evidence == got[0].evidence
     assert got[1].id == suggestion_id("t1", got[1].code, got[1].start, got[1].end)
+    # the table shows evidence that lies outside the sentence without choking on it
+    from click.testing import CliRunner
+
+    from codeer.cli import cli
+
+    r = CliRunner().invoke(cli, ["suggest", "--project", str(tmp_path), "--coder", "ann"])
+    assert r.exit_code == 0, r.output
+    assert "matched before: huiskamer" in r.stdout
 
 
 def test_propose_value_is_cautious(tmp_path: Path) -> None:

@@ -174,8 +174,15 @@ def _print_suggestions(out: Console, files: dict[str, SuggestionsFile], show_all
         table.add_column("sentence (evidence in bold)", overflow="fold", min_width=30, ratio=1)
         for s in sorted(shown, key=lambda x: (x.start, x.code)):
             text = Text(s.quote)
+            before: list[str] = []
             for e in s.evidence:
-                text.stylize("bold yellow", e.start - s.start, e.end - s.start)
+                a, b = e.start - s.start, e.end - s.start
+                if 0 <= a < b <= len(s.quote):
+                    text.stylize("bold yellow", a, b)
+                else:  # matched in the sentence before or in the question (context, extension)
+                    before.append(e.text)
+            if before:
+                text.append(f"  (matched before: {', '.join(dict.fromkeys(before))})", style="dim")
             row: list[str | Text] = [s.id, s.code]
             if with_value:
                 row.append("" if s.value is None else str(s.value))
