@@ -246,11 +246,19 @@ def _check_codings_file(
         )
     transcript = transcripts.get(cf.transcript)
     if transcript is None:
-        err(
-            lines.line(("transcript",)),
-            f"no transcript '{cf.transcript}' in interviews/",
-            "restore the transcript or fix the 'transcript' key",
-        )
+        if path.parent.parent.parent.joinpath(f"{cf.transcript}.txt").exists():
+            err(
+                lines.line(("transcript",)),
+                f"not checked: transcript '{cf.transcript}' could not be read (see its error)",
+                "fix the transcript first",
+                "warning",
+            )
+        else:
+            err(
+                lines.line(("transcript",)),
+                f"no transcript '{cf.transcript}' in interviews/",
+                "restore the transcript or fix the 'transcript' key",
+            )
         return
     for i, c in enumerate(cf.codings):
         line = lines.line(("codings", i))

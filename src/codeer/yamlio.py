@@ -121,9 +121,14 @@ def dump_yaml(data: Any) -> str:
 
 
 def pydantic_problems(exc: Any, lines: LineMap) -> list[tuple[int | None, str]]:
-    """Turn a pydantic ValidationError into (line, message) pairs naming the offending key."""
+    """Turn a pydantic ValidationError into (line, message) pairs naming the offending key.
+
+    Unknown keys come first: a misspelt key ('lable') also makes the real one look missing, and
+    the misspelling is what the user has to fix.
+    """
     out: list[tuple[int | None, str]] = []
-    for err in exc.errors():
+    errors = sorted(exc.errors(), key=lambda e: e.get("type", "") != "extra_forbidden")
+    for err in errors:
         loc = tuple(err.get("loc", ()))
         where = ".".join(str(p) for p in loc) or "(top level)"
         kind = err.get("type", "")
