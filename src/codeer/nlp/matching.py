@@ -190,6 +190,7 @@ class TokenInfo:
     end: list[int]
     lower: Sequence[str]
     lemma: Sequence[str]
+    negators: list[int] | None = None  # how many negators stand before each token (prefix sum)
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -261,6 +262,15 @@ class MatcherSet:
                     probes.append(Keyword("", "", (replace(t, gap=0),), uid=slots[key]))
                 need |= 1 << slots[key]
             self._required[kw.uid] = need
+        # per unit and term: lexeme -> whether the term matches it (filled as words come up)
+        shared: dict[tuple[object, ...], dict[int, bool]] = {}
+        self._term_cache: list[tuple[dict[int, bool], ...]] = [
+            tuple(
+                shared.setdefault((t.exact, t.prefixes, t.suffixes, t.infixes), {})
+                for t in kw.terms
+            )
+            for kw in self._all
+        ]
         self._lex: dict[int, tuple[int, tuple[Keyword, ...]]] = {}  # lexeme -> (mask, multi)
         self._seen: set[int] = set()
         for kw in self._all + probes:
@@ -282,6 +292,8 @@ class MatcherSet:
         self._lemma: dict[int, str] = {}
         self._table: dict[str, str] | None = None
         self._classes: dict[int, int] = {}
+        self._negator_keys: Any = None
+        self._users_of: dict[int, list[int]] = {}  # part mask -> the conjunctions to try
 
     @property
     def has_patterns(self) -> bool:
@@ -436,18 +448,26 @@ class MatcherSet:
 
     def token_info(self, doc: Doc) -> TokenInfo:
         """Token keys and offsets of a doc whose text is the transcript body."""
+        import numpy as np
         from spacy.attrs import IDX, LENGTH, LOWER
 
         rows = doc.to_array([LOWER, IDX, LENGTH])
         keys: list[int] = rows[:, 0].tolist()
         start: list[int] = rows[:, 1].tolist()
         end: list[int] = (rows[:, 1] + rows[:, 2]).tolist()
+        if self._negator_keys is None:
+            strings = self.nlp.vocab.strings
+            self._negator_keys = np.array([strings.add(w) for w in NEGATORS], dtype=rows.dtype)
+        # a window without any negator is never negated: most hits are settled by two lookups
+        neg = np.zeros(len(keys) + 1, dtype=np.int64)
+        np.cumsum(np.isin(rows[:, 0], self._negator_keys), out=neg[1:])
         return TokenInfo(
             keys,
             start,
             end,
             LazyStrings(keys, self._lower, self._lower_of),
             LazyStrings(keys, self._lemma, self._lemma_of),
+            neg.tolist(),
         )
 
     def prepare(self, info: TokenInfo) -> None:
@@ -513,11 +533,58 @@ class MatcherSet:
                 need = required[kw.uid]
                 if present & need != need:
                     continue  # some other word of the unit is not in the sentence
-                toks = _match_around(kw, info, k, lo, hi)
+                toks = self._match_around(kw, keys, k, lo, hi)
                 if toks is not None:
                     multi.setdefault(kw.uid, []).append(toks)
                     found |= 1 << kw.uid
         return Scan(lo, hi, present | found, multi, cand)
+
+    def _term_at(self, term: Term, cache: dict[int, bool], key: int) -> bool:
+        m = cache.get(key)
+        if m is None:
+            m = cache[key] = term.matches(self._lemma_of(key), self._lower_of(key))
+        return m
+
+    def _match_around(
+        self, kw: Keyword, keys: list[int], i: int, lo: int, hi: int
+    ) -> tuple[int, ...] | None:
+        """Match the other terms of ``kw`` around its anchor term at token ``i``."""
+        terms, anchor, caches = kw.terms, kw.anchor, self._term_cache[kw.uid]
+        after: list[int] = []
+        j = i + 1
+        for t in range(anchor + 1, len(terms)):
+            term, cache = terms[t], caches[t]
+            last = min(hi - 1, j + term.gap)
+            k = j
+            while k <= last:
+                m = cache.get(keys[k])
+                if m is None:
+                    m = self._term_at(term, cache, keys[k])
+                if m:
+                    break
+                k += 1
+            if k > last:
+                return None
+            after.append(k)
+            j = k + 1
+        before: list[int] = []
+        j = i - 1
+        for t in range(anchor, 0, -1):
+            term, cache, gap = terms[t - 1], caches[t - 1], terms[t].gap
+            first = max(lo, j - gap)
+            k = j
+            while k >= first:
+                m = cache.get(keys[k])
+                if m is None:
+                    m = self._term_at(term, cache, keys[k])
+                if m:
+                    break
+                k -= 1
+            if k < first:
+                return None
+            before.append(k)
+            j = k - 1
+        return (*reversed(before), i, *after)
 
     def _occurrences(self, uid: int, info: TokenInfo, sc: Scan) -> list[tuple[int, ...]]:
         if uid in sc.multi:
@@ -550,8 +617,11 @@ class MatcherSet:
         around = 0
         for c in context:
             around |= c.present
-        candidates = sorted({n for u in _bits(parts) for n in self._unit_users[u]})
-        keys = info.keys
+        candidates = self._users_of.get(parts)
+        if candidates is None:
+            candidates = self._users_of[parts] = sorted(
+                {n for u in _bits(parts) for n in self._unit_users[u]}
+            )
         for n in candidates:
             mask = self._conj_mask[n]
             if (sc.present | around) & mask != mask:
@@ -568,7 +638,7 @@ class MatcherSet:
                     (
                         t
                         for t in self._occurrences(uid, info, source)
-                        if negative or not self._negated(keys, t, source.lo, source.hi)
+                        if negative or not self._negated(info, t, source.lo, source.hi)
                     ),
                     None,
                 )
@@ -596,14 +666,17 @@ class MatcherSet:
             c = self._classes[key] = word_class(self._lower_of(key))
         return c
 
-    def _negated(self, keys: list[int], tokens: Sequence[int], lo: int, hi: int) -> bool:
+    def _negated(self, info: TokenInfo, tokens: Sequence[int], lo: int, hi: int) -> bool:
         """``is_negated`` on token keys, with each word's class cached (this runs per hit)."""
         tokens = [t for t in tokens if lo <= t < hi]
         if not tokens:
             return False
-        classes = self._classes
         base = max(lo, tokens[0] - NEGATION_WINDOW - 1)
         end = min(hi, tokens[-1] + NEGATION_WINDOW + 2)
+        neg = info.negators
+        if neg is not None and neg[end] == neg[base]:
+            return False  # every rule needs a negator in the window
+        keys, classes = info.keys, self._classes
         cls: list[int] = []
         for k in range(base, end):
             c = classes.get(keys[k])
@@ -614,14 +687,13 @@ class MatcherSet:
         self, hits: Sequence[Hit], info: TokenInfo, lo: int, hi: int
     ) -> dict[str, list[Hit]]:
         """Drop negated hits and codes excluded in this sentence; group the rest by code."""
-        keys = info.keys
         memo: dict[tuple[int, ...], bool] = {}
         live: list[Hit] = []
         for h in hits:
             if not (h.checked or h.keyword.negative):
                 negated = memo.get(h.tokens)
                 if negated is None:
-                    negated = memo[h.tokens] = self._negated(keys, h.tokens, lo, hi)
+                    negated = memo[h.tokens] = self._negated(info, h.tokens, lo, hi)
                 if negated:
                     continue
             live.append(h)
@@ -652,36 +724,6 @@ def _anchored(kw: Keyword) -> Keyword:
 
     best = max(range(len(kw.terms)), key=lambda t: (weight(kw.terms[t]), -t))
     return replace(kw, anchor=best)
-
-
-def _match_around(kw: Keyword, info: TokenInfo, i: int, lo: int, hi: int) -> tuple[int, ...] | None:
-    """Match the other terms of ``kw`` around its anchor term at token ``i``."""
-    terms, anchor = kw.terms, kw.anchor
-    lemma, lower = info.lemma, info.lower
-    after: list[int] = []
-    j = i + 1
-    for term in terms[anchor + 1 :]:
-        last = min(hi - 1, j + term.gap)
-        k = j
-        while k <= last and not term.matches(lemma[k], lower[k]):
-            k += 1
-        if k > last:
-            return None
-        after.append(k)
-        j = k + 1
-    before: list[int] = []
-    j = i - 1
-    for t in range(anchor, 0, -1):
-        term, gap = terms[t - 1], terms[t].gap
-        first = max(lo, j - gap)
-        k = j
-        while k >= first and not term.matches(lemma[k], lower[k]):
-            k -= 1
-        if k < first:
-            return None
-        before.append(k)
-        j = k - 1
-    return (*reversed(before), i, *after)
 
 
 NEG, BREAK, PUNCT, VOID, NIET, FINAL = 1, 2, 4, 8, 16, 32
