@@ -39,6 +39,8 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import reduce
+from operator import or_
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
 
@@ -78,7 +80,7 @@ _WORD = re.compile(r"^\*?[^\W_](?:[\w'’&./-]*[^\W_])?\*?$|^\*?[^\W_]\*?$")
 TermKind = Literal["eq", "prefix", "suffix", "infix"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: made per sentence, and frozen init is slow
 class Scan:
     """What one sentence (tokens ``lo..hi``) holds: a bit per unit present, multi-word matches."""
 
@@ -147,7 +149,7 @@ class Keyword:
         return len(self.terms) == 1
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: made per sentence, and frozen init is slow
 class Hit:
     """One keyword or pattern match: token positions in the turn doc, the tokens that matched."""
 
@@ -196,6 +198,16 @@ class TokenInfo:
         return len(self.keys)
 
 
+@dataclass(slots=True)  # not frozen: made per sentence, and frozen init is slow
+class Positions:
+    """A doc's tokens that some unit may match, their unit masks, and those anchoring a
+    multi-word unit."""
+
+    tokens: list[int]
+    masks: list[int]
+    anchored: list[int]
+
+
 class MatcherSet:
     """Every code's keywords, exclude keywords and patterns, compiled against one pipeline."""
 
@@ -234,6 +246,7 @@ class MatcherSet:
         self._all = [replace(_anchored(kw), uid=u) for u, kw in enumerate(self._all)]
         n_plain = len(self._all) - len(self._parts)
         self._plain_mask = (1 << n_plain) - 1
+        self.unit_mask = (1 << len(self._all)) - 1  # keywords and parts; not the probes
         self._part_uid = [n_plain + pid for pid in range(len(self._parts))]
         self._conj_units = [tuple(self._part_uid[p] for p in pids) for pids in self._conj_parts]
         self._conj_mask = [sum(1 << u for u in units) for units in self._conj_units]
@@ -271,6 +284,17 @@ class MatcherSet:
             )
             for kw in self._all
         ]
+        # per multi-word unit: the offset, cache and term of a word that must stand right next
+        # to the anchor (checked before the full match is tried)
+        self._near: list[tuple[int, dict[int, bool], Term] | None] = []
+        for kw, caches in zip(self._all, self._term_cache, strict=True):
+            t, a = kw.terms, kw.anchor
+            if len(t) > 1 and a + 1 < len(t) and t[a + 1].gap == 0:
+                self._near.append((1, caches[a + 1], t[a + 1]))
+            elif len(t) > 1 and a > 0 and t[a].gap == 0:
+                self._near.append((-1, caches[a - 1], t[a - 1]))
+            else:
+                self._near.append(None)
         self._lex: dict[int, tuple[int, tuple[Keyword, ...]]] = {}  # lexeme -> (mask, multi)
         self._seen: set[int] = set()
         for kw in self._all + probes:
@@ -293,7 +317,7 @@ class MatcherSet:
         self._table: dict[str, str] | None = None
         self._classes: dict[int, int] = {}
         self._negator_keys: Any = None
-        self._users_of: dict[int, list[int]] = {}  # part mask -> the conjunctions to try
+        self._complete_memo: dict[tuple[int, int], list[int]] = {}
 
     @property
     def has_patterns(self) -> bool:
@@ -506,37 +530,51 @@ class MatcherSet:
             self._cand[key] = cand
         return cand
 
-    def positions(self, info: TokenInfo) -> list[int]:
+    def positions(self, info: TokenInfo) -> Positions:
         """The tokens of the doc that some unit may match (after ``prepare``), in order."""
         lex = self._lex
-        return [k for k, key in enumerate(info.keys) if key in lex]
+        tokens = [k for k, key in enumerate(info.keys) if key in lex]
+        found = [lex[info.keys[k]] for k in tokens]
+        anchored = [k for k, (_, many) in zip(tokens, found, strict=True) if many]
+        return Positions(tokens, [mask for mask, _ in found], anchored)
 
-    def scan(self, info: TokenInfo, lo: int, hi: int, positions: list[int]) -> Scan:
+    def scan(self, info: TokenInfo, lo: int, hi: int, positions: Positions) -> Scan:
         """The units present in tokens ``lo..hi`` (a bit mask) and where multi-word ones match;
         ``positions`` are the doc's candidate tokens (from ``positions``)."""
         lex, keys = self._lex, info.keys
-        a = bisect.bisect_left(positions, lo)
-        b = bisect.bisect_left(positions, hi, a)
-        cand = positions[a:b]
-        present = 0
-        anchored: list[int] = []
-        for k in cand:
-            mask, many = lex[keys[k]]
-            present |= mask
-            if many:
-                anchored.append(k)
+        toks = positions.tokens
+        a = bisect.bisect_left(toks, lo)
+        b = bisect.bisect_left(toks, hi, a)
+        cand = toks[a:b]
+        present = reduce(or_, positions.masks[a:b], 0)
+        anc = positions.anchored
+        a = bisect.bisect_left(anc, lo)
+        b = bisect.bisect_left(anc, hi, a)
         multi: dict[int, list[tuple[int, ...]]] = {}
-        required = self._required
+        if a == b:
+            return Scan(lo, hi, present, multi, cand)
+        required, near = self._required, self._near
         found = 0
-        for k in anchored:
+        for k in anc[a:b]:
             for kw in lex[keys[k]][1]:
-                need = required[kw.uid]
+                uid = kw.uid
+                need = required[uid]
                 if present & need != need:
                     continue  # some other word of the unit is not in the sentence
-                toks = self._match_around(kw, keys, k, lo, hi)
-                if toks is not None:
-                    multi.setdefault(kw.uid, []).append(toks)
-                    found |= 1 << kw.uid
+                nb = near[uid]
+                if nb is not None:  # the word right next to the anchor, checked inline
+                    p = k + nb[0]
+                    if p < lo or p >= hi:
+                        continue
+                    m = nb[1].get(keys[p])
+                    if m is None:
+                        m = self._term_at(nb[2], nb[1], keys[p])
+                    if not m:
+                        continue
+                got = self._match_around(kw, keys, k, lo, hi)
+                if got is not None:
+                    multi.setdefault(uid, []).append(got)
+                    found |= 1 << uid
         return Scan(lo, hi, present | found, multi, cand)
 
     def _term_at(self, term: Term, cache: dict[int, bool], key: int) -> bool:
@@ -617,15 +655,8 @@ class MatcherSet:
         around = 0
         for c in context:
             around |= c.present
-        candidates = self._users_of.get(parts)
-        if candidates is None:
-            candidates = self._users_of[parts] = sorted(
-                {n for u in _bits(parts) for n in self._unit_users[u]}
-            )
-        for n in candidates:
-            mask = self._conj_mask[n]
-            if (sc.present | around) & mask != mask:
-                continue
+        complete = self._complete(parts, around & self._part_mask)
+        for n in complete:
             chosen: list[tuple[int, ...]] = []
             for uid in self._conj_units[n]:
                 source = (
@@ -649,6 +680,18 @@ class MatcherSet:
                 toks = tuple(sorted({t for part in chosen for t in part}))
                 hits.append(Hit(self.conjunctions[n][0], toks, checked=True))
         return hits
+
+    def _complete(self, parts: int, around: int) -> list[int]:
+        """The '&' keywords with a part among ``parts`` and every part in ``parts | around``."""
+        key = (parts, around)
+        out = self._complete_memo.get(key)
+        if out is None:
+            users = {n for u in _bits(parts) for n in self._unit_users[u]}
+            both = parts | around
+            out = [n for n in sorted(users) if both & self._conj_mask[n] == self._conj_mask[n]]
+            if len(self._complete_memo) < 100_000:
+                self._complete_memo[key] = out
+        return out
 
     def pattern_hits(self, doc: Doc) -> list[Hit]:
         if self._matcher is None:

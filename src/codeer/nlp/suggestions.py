@@ -198,6 +198,7 @@ class Suggester:
         m.prepare(info)
         positions = m.positions(info)
         token_starts = info.start
+        units = m.unit_mask
         scans: dict[int, Scan] = {}
 
         def scan(j: int) -> Scan:
@@ -220,7 +221,7 @@ class Suggester:
         out: list[Suggestion] = []
         for j in sorted(wanted):
             sc = scan(j)
-            if not sc.present and j not in patterns:
+            if not sc.present & units and j not in patterns:
                 continue
             ctx = [scan(c) for c in self._context_of(sentences, j)] if context else []
             hits = m.sentence_hits(info, sc, ctx) + patterns.get(j, [])
