@@ -288,11 +288,11 @@ class MatcherSet:
         # to the anchor (checked before the full match is tried)
         self._near: list[tuple[int, dict[int, bool], Term] | None] = []
         for kw, caches in zip(self._all, self._term_cache, strict=True):
-            t, a = kw.terms, kw.anchor
-            if len(t) > 1 and a + 1 < len(t) and t[a + 1].gap == 0:
-                self._near.append((1, caches[a + 1], t[a + 1]))
-            elif len(t) > 1 and a > 0 and t[a].gap == 0:
-                self._near.append((-1, caches[a - 1], t[a - 1]))
+            ts, a = kw.terms, kw.anchor
+            if len(ts) > 1 and a + 1 < len(ts) and ts[a + 1].gap == 0:
+                self._near.append((1, caches[a + 1], ts[a + 1]))
+            elif len(ts) > 1 and a > 0 and ts[a].gap == 0:
+                self._near.append((-1, caches[a - 1], ts[a - 1]))
             else:
                 self._near.append(None)
         self._lex: dict[int, tuple[int, tuple[Keyword, ...]]] = {}  # lexeme -> (mask, multi)
