@@ -156,6 +156,43 @@ def test_fast_save_writes_what_to_yaml_writes(root: Path) -> None:
     assert parse_codings(text, s2.path).to_yaml() == text
 
 
+def test_spliced_saves_stay_what_to_yaml_writes(root: Path) -> None:
+    """Many changes through the splicing fast path: the file, counts, progress and review list
+    always equal what a fresh session computes from the file."""
+    import random
+
+    rng = random.Random(7)
+    s = CodingSession(Project(root), "a", "sp-test")
+    codes = ["voorzieningen", "voorzieningen.huiskamer", "werkwijze"]
+    codes = [c for c in codes if c in s.project.codebook] or ["voorzieningen"]
+    n = len(s.sentences)
+    for step in range(60):
+        roll = rng.random()
+        try:
+            if roll < 0.5 or not s.codings:
+                i = rng.randrange(n)
+                j = min(n - 1, i + rng.randrange(2))
+                s.apply(rng.choice(codes), s.sentences[i].start, s.sentences[j].end)
+            elif roll < 0.65:
+                s.delete(rng.choice(s.codings).id)
+            elif roll < 0.75:
+                s.set_memo(rng.choice(s.codings).id, f"memo {step}: 'quoted' # \\ ü")
+            elif roll < 0.9:
+                s.undo()
+            else:
+                s.redo()
+        except UsageError:
+            continue
+        text = s.path.read_text(encoding="utf-8") if s.path.exists() else ""
+        if text:
+            assert text == s.file.to_yaml()
+            assert parse_codings(text, s.path).to_yaml() == text
+        fresh = CodingSession(Project(root), "a", "sp-test")
+        assert s.code_counts() == fresh.code_counts()
+        assert s.progress == fresh.progress
+        assert [c.id for c in s.needs_review()] == [c.id for c in fresh.needs_review()]
+
+
 def test_orphans_are_kept_and_fixable(root: Path) -> None:
     s = CodingSession(Project(root), "a", "sp-test")
     s.apply("voorzieningen.huiskamer", *span(s, 2))

@@ -86,17 +86,28 @@ def coding_progress(sentences: Sequence[Sentence], codings: Iterable[Coding]) ->
     return covered / len(sentences)
 
 
+def _order(c: Coding) -> tuple[int, int, str, str]:
+    """The order of codings in a saved file (``CodingsFile.sorted``)."""
+    return (c.start, c.end, c.code, c.id)
+
+
 class YamlCache:
-    """The YAML text of each coding, dumped once.
+    """The YAML text of each coding, dumped once, kept in file order.
 
     ``CodingsFile.to_yaml`` dumps every coding on every save, which takes seconds for the thousands
     of codings of a very long transcript. Block-style list items do not depend on each other, so
     the file is the header plus each coding's own dump, in the same order; ``text`` returns
-    exactly what ``to_yaml`` returns (a test checks it on every bundled codings file).
+    exactly what ``to_yaml`` returns (a test checks it on every bundled codings file). A session
+    also keeps the items sorted (``track``), so a change only splices one item in or out
+    (``prepare``) instead of sorting thousands of codings again.
     """
 
     def __init__(self) -> None:
         self._items: dict[str, tuple[Coding, str]] = {}
+        self._head: tuple[tuple[str, str, str], str] | None = None
+        self._keys: list[tuple[int, int, str, str]] | None = None
+        self._texts: list[str | None] = []
+        self._pending: tuple[list[tuple[int, int, str, str]], list[str | None]] | None = None
 
     def item(self, c: Coding) -> str:
         hit = self._items.get(c.id)
@@ -126,17 +137,81 @@ class YamlCache:
         items[-1] = items[-1][:-1] if items[-1].endswith("\n\n") else items[-1]
         self._items = {c.id: (c, item) for c, item in zip(codings, items, strict=True)}
 
+    def _header(self, cf: CodingsFile) -> str:
+        key = (cf.transcript, cf.coder, cf.transcript_hash)
+        if self._head is None or self._head[0] != key:
+            head = dump_yaml(
+                {"transcript": cf.transcript, "coder": cf.coder, "transcript_hash": key[2]}
+            )
+            self._head = (key, head)
+        return self._head[1]
+
     def text(self, cf: CodingsFile) -> str:
         if not cf.codings:
             return cf.to_yaml()
-        head = dump_yaml(
-            {"transcript": cf.transcript, "coder": cf.coder, "transcript_hash": cf.transcript_hash}
-        )
-        ordered = sorted(cf.codings, key=lambda c: (c.start, c.end, c.code, c.id))
+        ordered = sorted(cf.codings, key=_order)
         live = {c.id for c in ordered}
         if len(self._items) > 2 * len(live) + 64:
             self._items = {k: v for k, v in self._items.items() if k in live}
-        return head + "codings:\n" + "".join(self.item(c) for c in ordered)
+        return self._header(cf) + "codings:\n" + "".join(self.item(c) for c in ordered)
+
+    def track(self, codings: Sequence[Coding]) -> None:
+        """Keep ``codings`` (the file as loaded or saved) in file order for ``prepare``."""
+        ordered = sorted(codings, key=_order)
+        self._keys = [_order(c) for c in ordered]
+        texts: list[str | None] = []
+        for c in ordered:
+            hit = self._items.get(c.id)
+            texts.append(hit[1] if hit is not None and hit[0] is c else None)
+        self._texts = texts
+        self._pending = None
+        live = {c.id for c in ordered}
+        if len(self._items) > 2 * len(live) + 64:
+            self._items = {k: v for k, v in self._items.items() if k in live}
+
+    def prepare(self, cf: CodingsFile, before: Coding | None, after: Coding | None) -> str:
+        """The text of ``cf``: the tracked file with ``before`` taken out and ``after`` put in.
+
+        Only those two items move; ``commit`` makes the result the tracked file once it is
+        saved. Anything that does not add up (the tracked file is not ``cf`` minus the change)
+        falls back to ``text`` and tracks ``cf`` afresh.
+        """
+        self._pending = None
+        keys, texts = self._keys, self._texts
+        if keys is None or not cf.codings:
+            self.track(cf.codings)
+            return self.text(cf)
+        keys, texts = list(keys), list(texts)
+        ok = True
+        if before is not None:
+            k = _order(before)
+            i = bisect.bisect_left(keys, k)
+            if i < len(keys) and keys[i] == k:
+                del keys[i], texts[i]
+            else:
+                ok = False
+        if after is not None:
+            k = _order(after)
+            i = bisect.bisect_left(keys, k)
+            keys.insert(i, k)
+            texts.insert(i, self.item(after))
+        if not ok or len(keys) != len(cf.codings):
+            self.track(cf.codings)
+            return self.text(cf)
+        if None in texts:  # not seeded from the file: dump the missing items once
+            by_id = {c.id: c for c in cf.codings}
+            texts = [
+                t if t is not None else self.item(by_id[k[3]])
+                for k, t in zip(keys, texts, strict=True)
+            ]
+        self._pending = (keys, texts)
+        return self._header(cf) + "codings:\n" + "".join(texts)  # type: ignore[arg-type]
+
+    def commit(self) -> None:
+        """The prepared text was saved: it is the tracked file now."""
+        if self._pending is not None:
+            self._keys, self._texts = self._pending
+            self._pending = None
 
 
 @dataclass
@@ -236,6 +311,7 @@ class CodingSession:
             )
         self.file = cf
         self._disk = stamp
+        self._yaml.track(cf.codings)
         self._reindex()
 
     def reload_suggestions(self) -> None:
@@ -269,15 +345,26 @@ class CodingSession:
         return True
 
     def _reindex(self) -> None:
+        """Index, sentence coverage, code counts and the review list, kept up to date by
+        ``_commit`` from then on (each would otherwise be a scan of thousands of codings)."""
         self.version += 1
         self._index = _Index.build(self.file.codings)
         self._cover = [0] * len(self.sentences)
+        self._covered = 0
         for c in self._index.codings:
             self._count(c, 1)
+        self._counts: Counter[str] = Counter(c.code for c in self._index.codings)
+        self._review: dict[str, Coding] = {c.id: c for c in self.file.codings if c.anchor in REVIEW}
 
     def _count(self, c: Coding, delta: int) -> None:
+        cover = self._cover
         for i in self._sentence_range(c.start, c.end):
-            self._cover[i] += delta
+            n = cover[i]
+            cover[i] = n + delta
+            if n == 0:
+                self._covered += 1
+            elif n + delta == 0:
+                self._covered -= 1
 
     def _sentence_range(self, start: int, end: int) -> range:
         lo = max(0, bisect.bisect_right(self._sentence_starts, start) - 1)
@@ -303,7 +390,7 @@ class CodingSession:
     def progress(self) -> float:
         if not self.sentences:
             return 0.0
-        return sum(1 for n in self._cover if n) / len(self.sentences)
+        return self._covered / len(self.sentences)
 
     def next_uncoded(self, after: int) -> int | None:
         """The first sentence after ``after`` (wrapping around) that has no coding."""
@@ -318,11 +405,12 @@ class CodingSession:
         return self._sentence_range(start, end)
 
     def code_counts(self) -> Counter[str]:
-        return Counter(c.code for c in self.file.codings if c.anchor != "orphaned")
+        """Codings per code (orphans left out); a copy the caller may keep."""
+        return +self._counts
 
     def needs_review(self) -> list[Coding]:
-        """Codings that re-anchoring moved or could not place."""
-        return [c for c in self.file.codings if c.anchor in REVIEW]
+        """Codings that re-anchoring moved or could not place, in file order."""
+        return list(self._review.values())
 
     def pending_suggestions(self) -> list[Suggestion]:
         if (
@@ -340,37 +428,46 @@ class CodingSession:
         if op.after is not None:
             codings.append(op.after)
         new = self.file.model_copy(update={"codings": codings})
-        self._save(new)  # raises before anything changes in memory
+        self._save(new, op)  # raises before anything changes in memory
         self.file = new
         self.saved_at = now().astimezone().strftime("%H:%M:%S")
         # the index and sentence coverage change only where the coding was
-        if op.before is not None and op.before.anchor != "orphaned":
-            self._count(op.before, -1)
-            self._index.remove(op.before)
-        if op.after is not None and op.after.anchor != "orphaned":
-            self._count(op.after, 1)
-            self._index.add(op.after)
+        if op.before is not None:
+            self._review.pop(op.before.id, None)
+            if op.before.anchor != "orphaned":
+                self._count(op.before, -1)
+                self._index.remove(op.before)
+                self._counts[op.before.code] -= 1
+        if op.after is not None:
+            if op.after.anchor in REVIEW:
+                self._review[op.after.id] = op.after
+            if op.after.anchor != "orphaned":
+                self._count(op.after, 1)
+                self._index.add(op.after)
+                self._counts[op.after.code] += 1
         self.version += 1
         if record:
             self.undo_stack.append(op)
             self.redo_stack.clear()
         return op
 
-    def _save(self, cf: CodingsFile) -> None:
+    def _save(self, cf: CodingsFile, op: Op) -> None:
         """Save atomically; the Store checks the file on disk unless it is known to be ours.
 
         When the file's stamp (mtime, size, inode) is the one this session loaded or wrote, it is
         the file this session parsed, so the Store's check that it still parses is skipped and
-        only the changed coding is dumped again: a save stays fast on a transcript with
-        thousands of codings. Any other case (first save, a file changed elsewhere) goes
-        through ``Store.save`` and its checks.
+        only the changed coding is dumped and spliced into the saved text: a save stays fast on a
+        transcript with thousands of codings. Any other case (first save, a file changed
+        elsewhere) goes through ``Store.save`` and its checks.
         """
         store = self.project.store
         if self._disk is None or type(store) is not Store or self._stamp() != self._disk:
             store.save(cf)
+            self._yaml.track(cf.codings)
         else:
             check_coder(cf.coder)
-            atomic_write_text(self.path, self._yaml.text(cf))
+            atomic_write_text(self.path, self._yaml.prepare(cf, op.before, op.after))
+            self._yaml.commit()
         self._disk = self._stamp()
 
     def _check_value(self, code_id: str, value: int | str | None) -> None:
