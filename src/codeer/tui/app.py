@@ -60,6 +60,7 @@ APP_BINDINGS: list[BindingType] = [
     _b("n", "next_uncoded", "Uncoded", "next-uncoded", "Jump to the next sentence without a coding"),
     _b("M", "matrix", "Matrix", "matrix", "Code x interview matrix of counts", show=False),
     _b("O", "anchors", "Re-anchor", "review-anchors", "Review moved or orphaned codings", show=False),
+    _b("R", "review", "Disagreements", "review-disagreements", "Review where another coder differs on this transcript", show=False),
     _b("V", "variables", "Variables", "variables", "Steunpunt variables with their evidence", show=False),
     _b("S", "suggest", "Suggest", "suggest", "Make suggestions for this transcript (spaCy, background)", show=False),
     _b("i", "focus('interviews-filter')", "Interviews", "focus-interviews", "Filter the interviews (down: the list)", show=False),
@@ -625,6 +626,11 @@ class CodeerApp(App[int]):
             self.notify("no moved or orphaned codings in this transcript")
             return
         self.push_screen(AnchorsScreen(self))
+
+    def action_review(self) -> None:
+        from codeer.tui.screens.review import open_review
+
+        open_review(self)
 
     def action_variables(self) -> None:
         from codeer.tui.screens.variables import VariablesScreen
