@@ -25,7 +25,7 @@ from codeer.codings import Coding, CodingsFile, now
 from codeer.errors import UsageError
 from codeer.paths import is_valid_coder_name
 from codeer.segmentation import Sentence, segment
-from codeer.store import Store, atomic_write_text
+from codeer.store import Store, atomic_write_bytes
 from codeer.yamlio import dump_yaml, load_yaml_fast
 
 if TYPE_CHECKING:
@@ -106,8 +106,8 @@ class YamlCache:
         self._items: dict[str, tuple[Coding, str]] = {}
         self._head: tuple[tuple[str, str, str], str] | None = None
         self._keys: list[tuple[int, int, str, str]] | None = None
-        self._texts: list[str | None] = []
-        self._pending: tuple[list[tuple[int, int, str, str]], list[str | None]] | None = None
+        self._blobs: list[bytes | None] = []  # each tracked item, UTF-8: no encoding per save
+        self._pending: tuple[list[tuple[int, int, str, str]], list[bytes | None]] | None = None
 
     def item(self, c: Coding) -> str:
         hit = self._items.get(c.id)
@@ -159,58 +159,59 @@ class YamlCache:
         """Keep ``codings`` (the file as loaded or saved) in file order for ``prepare``."""
         ordered = sorted(codings, key=_order)
         self._keys = [_order(c) for c in ordered]
-        texts: list[str | None] = []
+        blobs: list[bytes | None] = []
         for c in ordered:
             hit = self._items.get(c.id)
-            texts.append(hit[1] if hit is not None and hit[0] is c else None)
-        self._texts = texts
+            blobs.append(hit[1].encode("utf-8") if hit is not None and hit[0] is c else None)
+        self._blobs = blobs
         self._pending = None
         live = {c.id for c in ordered}
         if len(self._items) > 2 * len(live) + 64:
             self._items = {k: v for k, v in self._items.items() if k in live}
 
-    def prepare(self, cf: CodingsFile, before: Coding | None, after: Coding | None) -> str:
-        """The text of ``cf``: the tracked file with ``before`` taken out and ``after`` put in.
+    def prepare(self, cf: CodingsFile, before: Coding | None, after: Coding | None) -> bytes:
+        """The file ``cf`` (UTF-8): the tracked file with ``before`` out and ``after`` in.
 
         Only those two items move; ``commit`` makes the result the tracked file once it is
         saved. Anything that does not add up (the tracked file is not ``cf`` minus the change)
         falls back to ``text`` and tracks ``cf`` afresh.
         """
         self._pending = None
-        keys, texts = self._keys, self._texts
+        keys, blobs = self._keys, self._blobs
         if keys is None or not cf.codings:
             self.track(cf.codings)
-            return self.text(cf)
-        keys, texts = list(keys), list(texts)
+            return self.text(cf).encode("utf-8")
+        keys, blobs = list(keys), list(blobs)
         ok = True
         if before is not None:
             k = _order(before)
             i = bisect.bisect_left(keys, k)
             if i < len(keys) and keys[i] == k:
-                del keys[i], texts[i]
+                del keys[i], blobs[i]
             else:
                 ok = False
         if after is not None:
             k = _order(after)
             i = bisect.bisect_left(keys, k)
             keys.insert(i, k)
-            texts.insert(i, self.item(after))
+            blobs.insert(i, self.item(after).encode("utf-8"))
         if not ok or len(keys) != len(cf.codings):
             self.track(cf.codings)
-            return self.text(cf)
-        if None in texts:  # not seeded from the file: dump the missing items once
+            return self.text(cf).encode("utf-8")
+        if None in blobs:  # not seeded from the file: dump the missing items once
             by_id = {c.id: c for c in cf.codings}
-            texts = [
-                t if t is not None else self.item(by_id[k[3]])
-                for k, t in zip(keys, texts, strict=True)
+            blobs = [
+                b if b is not None else self.item(by_id[k[3]]).encode("utf-8")
+                for k, b in zip(keys, blobs, strict=True)
             ]
-        self._pending = (keys, texts)
-        return self._header(cf) + "codings:\n" + "".join(texts)  # type: ignore[arg-type]
+        self._pending = (keys, blobs)
+        head = (self._header(cf) + "codings:\n").encode("utf-8")
+        return b"".join((head, *blobs))  # type: ignore[arg-type]
 
     def commit(self) -> None:
         """The prepared text was saved: it is the tracked file now."""
         if self._pending is not None:
-            self._keys, self._texts = self._pending
+            self._keys, self._blobs = self._pending
             self._pending = None
 
 
@@ -466,7 +467,7 @@ class CodingSession:
             self._yaml.track(cf.codings)
         else:
             check_coder(cf.coder)
-            atomic_write_text(self.path, self._yaml.prepare(cf, op.before, op.after))
+            atomic_write_bytes(self.path, self._yaml.prepare(cf, op.before, op.after))
             self._yaml.commit()
         self._disk = self._stamp()
 

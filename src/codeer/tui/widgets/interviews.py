@@ -62,22 +62,29 @@ class InterviewsPane(Vertical):
                 options.highlighted = i
                 break
 
-    def _prompt(self, row: InterviewRow) -> str:
-        p = self.progress.get(row.id)
+    def _prompt(self, row: InterviewRow, progress: float | None = None) -> str:
+        p = self.progress.get(row.id) if progress is None else progress
         pct = f"{p:>4.0%}" if p is not None else "   ·"
         mark = "▶" if row.id == self.current else " "
         role = {"steunpunt": "sp", "gemeente": "gem"}.get(row.role, row.role[:3])
         return f"{mark}{row.id:<14.14}{role:>4}{pct:>5}"
 
     def update_progress(self, transcript_id: str, progress: float) -> None:
-        """One interview's progress changed: rewrite its row only."""
-        if self.progress.get(transcript_id) == progress:
+        """One interview's progress changed: rewrite its row only, and only when the shown
+        percentage changes (a repaint of the list costs more than the coding it follows)."""
+        old = self.progress.get(transcript_id)
+        if old == progress:
             return
         self.progress[transcript_id] = progress
         row = next((r for r in self.rows if r.id == transcript_id), None)
+        if row is None:
+            return
+        prompt = self._prompt(row)
+        if old is not None and self._prompt(row, old) == prompt:
+            return
         options = self.query_one(OptionList)
-        if row is not None and any(o.id == transcript_id for o in options.options):
-            options.replace_option_prompt(transcript_id, self._prompt(row))
+        if any(o.id == transcript_id for o in options.options):
+            options.replace_option_prompt(transcript_id, prompt)
 
     def set_progress(self, progress: dict[str, float]) -> None:
         self.progress.update(progress)
