@@ -183,21 +183,6 @@ class LazyStrings(Sequence[str]):
             return self._fill(key)
 
 
-@dataclass
-class TokenInfo:
-    """Lower-cased forms, lemmas and body offsets of a doc's tokens."""
-
-    keys: list[int]  # the LOWER hash per token
-    start: list[int]
-    end: list[int]
-    lower: Sequence[str]
-    lemma: Sequence[str]
-    negators: list[int] | None = None  # how many negators stand before each token (prefix sum)
-
-    def __len__(self) -> int:
-        return len(self.keys)
-
-
 @dataclass(slots=True)  # not frozen: made per sentence, and frozen init is slow
 class Positions:
     """A doc's tokens that some unit may match, their unit masks, and those anchoring a
@@ -206,6 +191,44 @@ class Positions:
     tokens: list[int]
     masks: list[int]
     anchored: list[int]
+
+
+class Column(Sequence[int]):
+    """A numpy column read as Python ints, one at a time (no list of every token is made)."""
+
+    def __init__(self, values: Any) -> None:
+        self._values = values
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    @overload
+    def __getitem__(self, i: int) -> int: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[int]: ...
+    def __getitem__(self, i: int | slice) -> int | list[int]:
+        if isinstance(i, slice):
+            return list(self._values[i].tolist())
+        return int(self._values[i])
+
+
+@dataclass
+class TokenInfo:
+    """Lower-cased forms, lemmas and body offsets of a doc's tokens."""
+
+    keys: list[int]  # the LOWER hash per token
+    start: Sequence[int]
+    end: Sequence[int]
+    lower: Sequence[str]
+    lemma: Sequence[str]
+    negators: Any = None  # numpy: how many negators stand before each token (prefix sum)
+    positions: Positions | None = None
+    starts: Any = None  # numpy arrays: token start offsets, candidate and anchor tokens
+    cand: Any = None
+    anchors: Any = None
+
+    def __len__(self) -> int:
+        return len(self.keys)
 
 
 class MatcherSet:
@@ -296,7 +319,12 @@ class MatcherSet:
             else:
                 self._near.append(None)
         self._lex: dict[int, tuple[int, tuple[Keyword, ...]]] = {}  # lexeme -> (mask, multi)
-        self._seen: set[int] = set()
+        import numpy as np
+
+        self._known: tuple[Any, Any] = (np.zeros(0, np.uint64), np.zeros(0, np.uint8))
+        self._fresh: dict[int, int] = {}  # lexeme -> flags, not yet in ``_known``
+        strings = nlp.vocab.strings
+        self._negator_set: set[int] = {strings.add(w) for w in NEGATORS}
         for kw in self._all + probes:
             first = kw.terms[kw.anchor]
             for v in first.exact:
@@ -316,7 +344,6 @@ class MatcherSet:
         self._lemma: dict[int, str] = {}
         self._table: dict[str, str] | None = None
         self._classes: dict[int, int] = {}
-        self._negator_keys: Any = None
         self._complete_memo: dict[tuple[int, int], list[int]] = {}
 
     @property
@@ -471,45 +498,86 @@ class MatcherSet:
         return v
 
     def token_info(self, doc: Doc) -> TokenInfo:
-        """Token keys and offsets of a doc whose text is the transcript body."""
+        """Token keys and offsets of a doc whose text is the transcript body, with its candidate
+        positions (``index``) filled in."""
         import numpy as np
         from spacy.attrs import IDX, LENGTH, LOWER
 
         rows = doc.to_array([LOWER, IDX, LENGTH])
         keys: list[int] = rows[:, 0].tolist()
-        start: list[int] = rows[:, 1].tolist()
-        end: list[int] = (rows[:, 1] + rows[:, 2]).tolist()
-        if self._negator_keys is None:
-            strings = self.nlp.vocab.strings
-            self._negator_keys = np.array([strings.add(w) for w in NEGATORS], dtype=rows.dtype)
-        # a window without any negator is never negated: most hits are settled by two lookups
-        neg = np.zeros(len(keys) + 1, dtype=np.int64)
-        np.cumsum(np.isin(rows[:, 0], self._negator_keys), out=neg[1:])
-        return TokenInfo(
+        starts = rows[:, 1]
+        info = TokenInfo(
             keys,
-            start,
-            end,
+            Column(starts),  # read only for the few tokens that end up as evidence
+            Column(starts + rows[:, 2]),
             LazyStrings(keys, self._lower, self._lower_of),
             LazyStrings(keys, self._lemma, self._lemma_of),
-            neg.tolist(),
         )
+        self._index(info, np.ascontiguousarray(rows[:, 0]))
+        info.starts = starts
+        return info
 
-    def prepare(self, info: TokenInfo) -> None:
-        """Look up each new lexeme of the doc once: which one-word units it matches (a bit
-        mask) and which multi-word units are anchored on it."""
+    def _index(self, info: TokenInfo, keys: Any) -> None:
+        """Look up each distinct lexeme of the doc once (new ones: which one-word units it
+        matches, as a bit mask, and which multi-word units it anchors), then mark the candidate
+        tokens, the anchors and the negators with numpy."""
+        import numpy as np
+
+        known, known_flags = self._known
+        if len(known):
+            at = np.minimum(np.searchsorted(known, keys), len(known) - 1)
+            hit = known[at] == keys
+            tok = np.where(hit, known_flags[at], 0).astype(np.uint8)
+            missing = np.flatnonzero(~hit)
+        else:
+            tok = np.zeros(len(keys), dtype=np.uint8)
+            missing = np.arange(len(keys))
+        if len(missing):
+            uniq, inv = np.unique(keys[missing], return_inverse=True)
+            flags = np.zeros(len(uniq), dtype=np.uint8)
+            fresh = self._fresh
+            for u, key in enumerate(uniq.tolist()):
+                f = fresh.get(key)
+                if f is None:
+                    f = fresh[key] = self._lexeme_flags(key)
+                flags[u] = f
+            tok[missing] = flags[inv.reshape(-1)]
+            if len(fresh) > max(256, len(known) // 8):  # fold the new lexemes in, now and then
+                merged = np.concatenate([known, np.fromiter(fresh, np.uint64, len(fresh))])
+                order = np.argsort(merged, kind="stable")
+                mflags = np.concatenate(
+                    [known_flags, np.fromiter(fresh.values(), np.uint8, len(fresh))]
+                )
+                self._known = (merged[order], mflags[order])
+                fresh.clear()
+        cand = np.flatnonzero(tok & 1)
+        anchored = np.flatnonzero(tok & 2)
+        neg = np.zeros(len(tok) + 1, dtype=np.int64)
+        np.cumsum((tok & 4) > 0, out=neg[1:])
+        info.negators = neg
+        tokens: list[int] = cand.tolist()
+        kl = info.keys
         lex = self._lex
-        for key in set(info.keys).difference(self._seen):
-            self._seen.add(key)
-            found = self._candidates(key, self._lemma_of(key), self._lower_of(key))
-            if found:
-                mask = 0
-                multi: list[Keyword] = []
-                for kw in found:
-                    if len(kw.terms) == 1:
-                        mask |= 1 << kw.uid
-                    else:
-                        multi.append(kw)
-                lex[key] = (mask, tuple(multi))
+        info.positions = Positions(tokens, [lex[kl[k]][0] for k in tokens], anchored.tolist())
+        info.cand = cand
+        info.anchors = anchored
+
+    def _lexeme_flags(self, key: int) -> int:
+        """Bits of a lexeme new to this matcher: 1 some unit may match it, 2 it anchors a
+        multi-word unit, 4 it is a negator. Its units are kept in ``_lex``."""
+        found = self._candidates(key, self._lemma_of(key), self._lower_of(key))
+        f = 4 if key in self._negator_set else 0
+        if found:
+            mask = 0
+            multi: list[Keyword] = []
+            for kw in found:
+                if len(kw.terms) == 1:
+                    mask |= 1 << kw.uid
+                else:
+                    multi.append(kw)
+            self._lex[key] = (mask, tuple(multi))
+            f |= 3 if multi else 1
+        return f
 
     def _candidates(self, key: int, lemma: str, lower: str) -> tuple[Keyword, ...]:
         cand = self._cand.get(key)
@@ -531,31 +599,57 @@ class MatcherSet:
         return cand
 
     def positions(self, info: TokenInfo) -> Positions:
-        """The tokens of the doc that some unit may match (after ``prepare``), in order."""
-        lex = self._lex
-        tokens = [k for k, key in enumerate(info.keys) if key in lex]
-        found = [lex[info.keys[k]] for k in tokens]
-        anchored = [k for k, (_, many) in zip(tokens, found, strict=True) if many]
-        return Positions(tokens, [mask for mask, _ in found], anchored)
+        """The tokens of the doc that some unit may match, in order."""
+        assert info.positions is not None
+        return info.positions
 
     def scan(self, info: TokenInfo, lo: int, hi: int, positions: Positions) -> Scan:
         """The units present in tokens ``lo..hi`` (a bit mask) and where multi-word ones match;
         ``positions`` are the doc's candidate tokens (from ``positions``)."""
+        a = bisect.bisect_left(positions.tokens, lo)
+        b = bisect.bisect_left(positions.tokens, hi, a)
+        c = bisect.bisect_left(positions.anchored, lo)
+        d = bisect.bisect_left(positions.anchored, hi, c)
+        return self.scan_at(info, lo, hi, positions, (a, b, c, d))
+
+    def sentence_ranges(
+        self, info: TokenInfo, bounds: Sequence[tuple[int, int]]
+    ) -> list[tuple[int, int, int, int, int, int]]:
+        """For sentences given by body offsets: their token range ``lo..hi`` and the ranges of
+        their candidate and anchor tokens in ``info.positions`` (all at once, with numpy)."""
+        import numpy as np
+
+        if not bounds:
+            return []
+        sb = np.asarray(bounds, dtype=np.int64).reshape(-1, 2)
+        lo = np.searchsorted(info.starts, sb[:, 0])
+        hi = np.searchsorted(info.starts, sb[:, 1])
+        a = np.searchsorted(info.cand, lo)
+        b = np.searchsorted(info.cand, hi)
+        c = np.searchsorted(info.anchors, lo)
+        d = np.searchsorted(info.anchors, hi)
+        return list(zip(*(x.tolist() for x in (lo, hi, a, b, c, d)), strict=True))
+
+    def scan_at(
+        self,
+        info: TokenInfo,
+        lo: int,
+        hi: int,
+        positions: Positions,
+        ranges: tuple[int, int, int, int],
+    ) -> Scan:
+        """``scan`` with the candidate range ``a..b`` and anchor range ``c..d`` already known."""
+        a, b, c, d = ranges
         lex, keys = self._lex, info.keys
-        toks = positions.tokens
-        a = bisect.bisect_left(toks, lo)
-        b = bisect.bisect_left(toks, hi, a)
-        cand = toks[a:b]
+        cand = positions.tokens[a:b]
         present = reduce(or_, positions.masks[a:b], 0)
         anc = positions.anchored
-        a = bisect.bisect_left(anc, lo)
-        b = bisect.bisect_left(anc, hi, a)
         multi: dict[int, list[tuple[int, ...]]] = {}
-        if a == b:
+        if c == d:
             return Scan(lo, hi, present, multi, cand)
         required, near = self._required, self._near
         found = 0
-        for k in anc[a:b]:
+        for k in anc[c:d]:
             for kw in lex[keys[k]][1]:
                 uid = kw.uid
                 need = required[uid]

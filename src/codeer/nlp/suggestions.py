@@ -195,19 +195,16 @@ class Suggester:
         if m.has_patterns:
             doc = self._lemmatizer(doc)
         info = m.token_info(doc)
-        m.prepare(info)
         positions = m.positions(info)
-        token_starts = info.start
+        ranges = m.sentence_ranges(info, [(s.start, s.end) for s in sentences])
         units = m.unit_mask
         scans: dict[int, Scan] = {}
 
         def scan(j: int) -> Scan:
             sc = scans.get(j)
             if sc is None:
-                sent = sentences[j]
-                lo = bisect.bisect_left(token_starts, sent.start)
-                hi = bisect.bisect_left(token_starts, sent.end, lo)
-                sc = scans[j] = m.scan(info, lo, hi, positions)
+                lo, hi, a, b, c, d = ranges[j]
+                sc = scans[j] = m.scan_at(info, lo, hi, positions, (a, b, c, d))
             return sc
 
         patterns: dict[int, list[Hit]] = {}
@@ -220,6 +217,9 @@ class Suggester:
                     patterns.setdefault(j, []).append(h)
         out: list[Suggestion] = []
         for j in sorted(wanted):
+            r = ranges[j]
+            if r[2] == r[3] and j not in patterns:
+                continue  # no word of any keyword in the sentence
             sc = scan(j)
             if not sc.present & units and j not in patterns:
                 continue
