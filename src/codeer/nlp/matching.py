@@ -39,7 +39,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from functools import reduce
+from functools import lru_cache, reduce
 from operator import or_
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
@@ -323,6 +323,7 @@ class MatcherSet:
 
         self._known: tuple[Any, Any] = (np.zeros(0, np.uint64), np.zeros(0, np.uint8))
         self._fresh: dict[int, int] = {}  # lexeme -> flags, not yet in ``_known``
+        self._singles: dict[int, tuple[Keyword, ...]] = {}  # lexeme -> its one-word keywords
         strings = nlp.vocab.strings
         self._negator_set: set[int] = {strings.add(w) for w in NEGATORS}
         for kw in self._all + probes:
@@ -576,6 +577,9 @@ class MatcherSet:
                 else:
                     multi.append(kw)
             self._lex[key] = (mask, tuple(multi))
+            single = tuple(self._all[u] for u in _bits(mask & self._plain_mask))
+            if single:
+                self._singles[key] = single
             f |= 3 if multi else 1
         return f
 
@@ -621,9 +625,9 @@ class MatcherSet:
 
         if not bounds:
             return []
-        sb = np.asarray(bounds, dtype=np.int64).reshape(-1, 2)
-        lo = np.searchsorted(info.starts, sb[:, 0])
-        hi = np.searchsorted(info.starts, sb[:, 1])
+        sb = np.fromiter((x for b in bounds for x in b), np.int64, 2 * len(bounds))
+        lohi = np.searchsorted(info.starts, sb)
+        lo, hi = lohi[0::2], lohi[1::2]
         a = np.searchsorted(info.cand, lo)
         b = np.searchsorted(info.cand, hi)
         c = np.searchsorted(info.anchors, lo)
@@ -736,13 +740,10 @@ class MatcherSet:
             for uid, many in sc.multi.items():
                 if plain >> uid & 1:
                     hits.extend(Hit(units[uid], toks) for toks in many)
-            lex, keys = self._lex, info.keys
+            keys, singles = info.keys, self._singles
             for k in sc.candidates:
-                bits = lex[keys[k]][0] & plain
-                while bits:
-                    low = bits & -bits
-                    hits.append(Hit(units[low.bit_length() - 1], (k,)))
-                    bits ^= low
+                for kw in singles.get(keys[k], ()):
+                    hits.append(Hit(kw, (k,)))
         parts = sc.present & self._part_mask
         if not parts:
             return hits
@@ -841,9 +842,17 @@ class MatcherSet:
             if not kw.exclude and kw.code not in excluded:
                 out.setdefault(kw.code, []).append(h)
         # a group code adds nothing where one of its descendants is proposed
-        for code in [c for c in out if any(d.startswith(c + ".") for d in out)]:
-            del out[code]
+        if len(out) > 1:
+            for code in [a for c in out for a in _ancestors(c) if a in out]:
+                out.pop(code, None)
         return out
+
+
+@lru_cache(maxsize=4096)
+def _ancestors(code: str) -> tuple[str, ...]:
+    """The group codes above ``code`` ('a.b.c' -> 'a', 'a.b')."""
+    parts = code.split(".")
+    return tuple(".".join(parts[:n]) for n in range(1, len(parts)))
 
 
 def _anchored(kw: Keyword) -> Keyword:
