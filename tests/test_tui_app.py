@@ -134,7 +134,7 @@ def make_app(root: Path, coder: str = "a", transcript: str | None = "sp-test"): 
     return CodeerApp(Project(root), coder, transcript)
 
 
-def saved(root: Path, coder: str = "a", tid: str = "sp-test") -> list[dict]:  # type: ignore[type-arg]
+def saved(root: Path, coder: str = "a", tid: str = "sp-test") -> list[dict]:
     path = root / "interviews" / "codings" / coder / f"{tid}.yaml"
     if not path.exists():
         return []
@@ -240,6 +240,29 @@ async def test_apply_delete_undo_redo_saved_on_disk(project_root: Path) -> None:
         await pilot.press("u", "u")  # the apply, then nothing left: a message
         await pilot.pause()
         assert saved(project_root) == []
+
+
+async def test_interviews_row_is_rewritten_only_when_its_percentage_changes(
+    project_root: Path,
+) -> None:
+    from textual.widgets import OptionList
+
+    app = make_app(project_root)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        pane = app.query_one("#interviews")
+        options = pane.query_one(OptionList)
+        prompts: list[str] = []
+        replace = options.replace_option_prompt
+
+        def spy(option_id: str, prompt: str) -> OptionList:
+            prompts.append(prompt)
+            return replace(option_id, prompt)
+
+        options.replace_option_prompt = spy
+        for p in (0.5001, 0.5002, 0.4999, 0.75):
+            pane.update_progress("sp-test", p)
+        assert [x[-4:] for x in prompts] == [" 50%", " 75%"]
 
 
 async def test_recent_codes_with_number_keys(project_root: Path) -> None:
@@ -663,7 +686,7 @@ async def test_moves_repaint_every_line_that_changed(project_root: Path) -> None
             refreshed.update(range(y_start, y_start + line_count))
             original(self, y_start, line_count)
 
-        view.refresh_lines = spy.__get__(view)  # type: ignore[method-assign]
+        view.refresh_lines = spy.__get__(view)
         rng = random.Random(5)
         actions = ["cursor(1)", "cursor(-1)", "extend(1)", "extend(-1)", "turn(1)", "turn(-1)"]
         actions += ["clear_selection", "first", "last"]
