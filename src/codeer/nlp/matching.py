@@ -222,6 +222,7 @@ class TokenInfo:
     lower: Sequence[str]
     lemma: Sequence[str]
     negators: Any = None  # numpy: how many negators stand before each token (prefix sum)
+    classes: Any = None  # numpy: each token's word_class
     positions: Positions | None = None
     starts: Any = None  # numpy arrays: token start offsets, candidate and anchor tokens
     cand: Any = None
@@ -321,11 +322,9 @@ class MatcherSet:
         self._lex: dict[int, tuple[int, tuple[Keyword, ...]]] = {}  # lexeme -> (mask, multi)
         import numpy as np
 
-        self._known: tuple[Any, Any] = (np.zeros(0, np.uint64), np.zeros(0, np.uint8))
+        self._known: tuple[Any, Any] = (np.zeros(0, np.uint64), np.zeros(0, np.uint16))
         self._fresh: dict[int, int] = {}  # lexeme -> flags, not yet in ``_known``
         self._singles: dict[int, tuple[Keyword, ...]] = {}  # lexeme -> its one-word keywords
-        strings = nlp.vocab.strings
-        self._negator_set: set[int] = {strings.add(w) for w in NEGATORS}
         for kw in self._all + probes:
             first = kw.terms[kw.anchor]
             for v in first.exact:
@@ -528,14 +527,14 @@ class MatcherSet:
         if len(known):
             at = np.minimum(np.searchsorted(known, keys), len(known) - 1)
             hit = known[at] == keys
-            tok = np.where(hit, known_flags[at], 0).astype(np.uint8)
+            tok = np.where(hit, known_flags[at], 0).astype(np.uint16)
             missing = np.flatnonzero(~hit)
         else:
-            tok = np.zeros(len(keys), dtype=np.uint8)
+            tok = np.zeros(len(keys), dtype=np.uint16)
             missing = np.arange(len(keys))
         if len(missing):
             uniq, inv = np.unique(keys[missing], return_inverse=True)
-            flags = np.zeros(len(uniq), dtype=np.uint8)
+            flags = np.zeros(len(uniq), dtype=np.uint16)
             fresh = self._fresh
             for u, key in enumerate(uniq.tolist()):
                 f = fresh.get(key)
@@ -547,14 +546,16 @@ class MatcherSet:
                 merged = np.concatenate([known, np.fromiter(fresh, np.uint64, len(fresh))])
                 order = np.argsort(merged, kind="stable")
                 mflags = np.concatenate(
-                    [known_flags, np.fromiter(fresh.values(), np.uint8, len(fresh))]
+                    [known_flags, np.fromiter(fresh.values(), np.uint16, len(fresh))]
                 )
                 self._known = (merged[order], mflags[order])
                 fresh.clear()
         cand = np.flatnonzero(tok & 1)
         anchored = np.flatnonzero(tok & 2)
         neg = np.zeros(len(tok) + 1, dtype=np.int64)
-        np.cumsum((tok & 4) > 0, out=neg[1:])
+        classes = tok >> 3
+        np.cumsum((classes & NEG) > 0, out=neg[1:])
+        info.classes = classes
         info.negators = neg
         tokens: list[int] = cand.tolist()
         kl = info.keys
@@ -565,9 +566,10 @@ class MatcherSet:
 
     def _lexeme_flags(self, key: int) -> int:
         """Bits of a lexeme new to this matcher: 1 some unit may match it, 2 it anchors a
-        multi-word unit, 4 it is a negator. Its units are kept in ``_lex``."""
+        multi-word unit, and above those its ``word_class`` for the negation rule. Its units
+        are kept in ``_lex``."""
         found = self._candidates(key, self._lemma_of(key), self._lower_of(key))
-        f = 4 if key in self._negator_set else 0
+        f = word_class(self._lower_of(key)) << 3
         if found:
             mask = 0
             multi: list[Keyword] = []
@@ -814,11 +816,14 @@ class MatcherSet:
         neg = info.negators
         if neg is not None and neg[end] == neg[base]:
             return False  # every rule needs a negator in the window
-        keys, classes = info.keys, self._classes
-        cls: list[int] = []
-        for k in range(base, end):
-            c = classes.get(keys[k])
-            cls.append(self._class(keys[k]) if c is None else c)
+        if info.classes is not None:
+            cls: list[int] = info.classes[base:end].tolist()
+        else:
+            keys, classes = info.keys, self._classes
+            cls = []
+            for k in range(base, end):
+                c = classes.get(keys[k])
+                cls.append(self._class(keys[k]) if c is None else c)
         return negated_by_class(cls, [t - base for t in tokens], lo - base, hi - base)
 
     def filter_hits(
