@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from codeer.errors import CodebookError, UsageError
 from codeer.nlp.suggestions import (
@@ -400,3 +402,41 @@ def test_segment_api_is_what_the_suggester_uses(tmp_path: Path, nlp: object) -> 
     sugg = Suggester(p.codebook, nlp=nlp).suggest(t, sents)  # type: ignore[arg-type]
     assert {s.sentence for s in sugg} == {0, 1, 2}
     assert all(sents[s.sentence].start == s.start for s in sugg)
+
+
+# --- the per-doc (numpy) fast paths agree with the plain rules --------------------------------
+_WORDS = ["we", "hebben", "geen", "niet", "nooit", "zonder", "alleen", "huiskamer", "huiskamers",
+          "verplicht", "maar", ",", ".", "doelen", "gesteld", "samen", "vrijwilligers", "taalles",
+          "dt&v", "traag", "inloopochtend", "is", "de", "een"]  # fmt: skip
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    words=st.lists(st.sampled_from(_WORDS), min_size=1, max_size=25),
+    picks=st.lists(st.integers(0, 24), min_size=1, max_size=3),
+    cut=st.integers(0, 25),
+)
+def test_fast_negation_and_scan_agree_with_the_rules(
+    tmp_path: Path, nlp: object, words: list[str], picks: list[int], cut: int
+) -> None:
+    from codeer.nlp.matching import is_negated
+
+    p = make_project(tmp_path, "R: x\n")
+    m = Suggester(p.codebook, nlp=nlp).matchers  # type: ignore[arg-type]
+    doc = nlp.make_doc(" ".join(words))  # type: ignore[attr-defined]
+    info = m.token_info(doc)
+    n = len(doc)
+    lo, hi = min(cut, n - 1), n
+    toks = tuple(sorted({lo + k % (hi - lo) for k in picks}))
+    assert m._negated(info, toks, lo, hi) == is_negated(info.lower, toks, lo, hi)
+    positions = m.positions(info)
+    [(tlo, thi, a, b, c, d)] = m.sentence_ranges(info, [(info.start[lo], info.end[hi - 1])])
+    assert (tlo, thi) == (lo, hi)
+    slow, fast = m.scan(info, lo, hi, positions), m.scan_at(info, lo, hi, positions, (a, b, c, d))
+    assert (slow.present, slow.multi, slow.candidates) == (
+        fast.present,
+        fast.multi,
+        fast.candidates,
+    )
