@@ -185,7 +185,8 @@ class CodeerApp(App[int]):
         size = sum(p.stat().st_size for p in files if p.exists())
         if size > BIG_FILE:
             self._title.update(Text(f" loading {tid} ({size // 1024} KB) ...", style="italic"))
-            self.load_session(tid, sentence)
+            # after the next paint: the thread would otherwise hold the GIL through it
+            self.call_after_refresh(self.load_session, tid, sentence)
             return True
         try:
             session = CodingSession(self.project, self.coder, tid)
