@@ -175,7 +175,8 @@ class LazyStrings(Sequence[str]):
     def __getitem__(self, i: slice) -> list[str]: ...
     def __getitem__(self, i: int | slice) -> str | list[str]:
         if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(len(self._keys)))]
+            cache, fill = self._cache, self._fill
+            return [cache[k] if k in cache else fill(k) for k in self._keys[i]]
         key = self._keys[i]
         try:
             return self._cache[key]
@@ -325,6 +326,8 @@ class MatcherSet:
         self._known: tuple[Any, Any] = (np.zeros(0, np.uint64), np.zeros(0, np.uint16))
         self._fresh: dict[int, int] = {}  # lexeme -> flags, not yet in ``_known``
         self._singles: dict[int, tuple[Keyword, ...]] = {}  # lexeme -> its one-word keywords
+        # lexeme -> the multi-word units it anchors: (unit, uid, required mask, next word)
+        self._anchors: dict[int, tuple[tuple[Keyword, int, int, Any], ...]] = {}
         for kw in self._all + probes:
             first = kw.terms[kw.anchor]
             for v in first.exact:
@@ -345,6 +348,11 @@ class MatcherSet:
         self._table: dict[str, str] | None = None
         self._classes: dict[int, int] = {}
         self._complete_memo: dict[tuple[int, int], list[int]] = {}
+
+    @property
+    def part_mask(self) -> int:
+        """The bits of the parts of '&' keywords (only they look at the context)."""
+        return self._part_mask
 
     @property
     def has_patterns(self) -> bool:
@@ -653,15 +661,18 @@ class MatcherSet:
         multi: dict[int, list[tuple[int, ...]]] = {}
         if c == d:
             return Scan(lo, hi, present, multi, cand)
-        required, near = self._required, self._near
+        anchors = self._anchors
         found = 0
         for k in anc[c:d]:
-            for kw in lex[keys[k]][1]:
-                uid = kw.uid
-                need = required[uid]
+            key = keys[k]
+            units = anchors.get(key)
+            if units is None:
+                units = anchors[key] = tuple(
+                    (kw, kw.uid, self._required[kw.uid], self._near[kw.uid]) for kw in lex[key][1]
+                )
+            for kw, uid, need, nb in units:
                 if present & need != need:
                     continue  # some other word of the unit is not in the sentence
-                nb = near[uid]
                 if nb is not None:  # the word right next to the anchor, checked inline
                     p = k + nb[0]
                     if p < lo or p >= hi:

@@ -197,7 +197,7 @@ class Suggester:
         info = m.token_info(doc)
         positions = m.positions(info)
         ranges = m.sentence_ranges(info, [(s.start, s.end) for s in sentences])
-        units = m.unit_mask
+        units, parts = m.unit_mask, m.part_mask
         scans: dict[int, Scan] = {}
 
         def scan(j: int) -> Scan:
@@ -223,7 +223,11 @@ class Suggester:
             sc = scan(j)
             if not sc.present & units and j not in patterns:
                 continue
-            ctx = [scan(c) for c in self._context_of(sentences, j)] if context else []
+            ctx = (
+                [scan(c) for c in self._context_of(sentences, j)]
+                if context and sc.present & parts
+                else []
+            )
             hits = m.sentence_hits(info, sc, ctx) + patterns.get(j, [])
             if not hits:
                 continue
