@@ -229,7 +229,9 @@ def test_cli_never_prints_a_traceback_in_a_subprocess(mini_project: Path) -> Non
         check=False,
     )
     assert proc.returncode == 1
-    assert "Traceback" not in proc.stderr and re.search(r"mini\.yaml:\d+: error: YAML syntax error", proc.stderr)
+    assert "Traceback" not in proc.stderr and re.search(
+        r"mini\.yaml:\d+: error: YAML syntax error", proc.stderr
+    )
 
 
 def test_write_project_helper_is_complete(tmp_path: Path) -> None:
