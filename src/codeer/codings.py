@@ -14,7 +14,6 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from yaml.resolver import Resolver
 
 from codeer.errors import CodingsError
 from codeer.yamlio import LineMap, dump_yaml, load_yaml, load_yaml_fast, pydantic_problems
@@ -84,13 +83,14 @@ _KEY_LINE = re.compile(r"(- |  )([a-z_]+): (.*)\Z")
 _HEAD_LINE = re.compile(r"[a-z_]+: \S.*\Z")
 _INT = re.compile(r"(?:0|-?[1-9][0-9]*)\Z")
 _NOT_PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@` \t")
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # as codeer.yamlio loads
 _STR_TAG = "tag:yaml.org,2002:str"
 _INT_TAG = "tag:yaml.org,2002:int"
 
 
 def _plain_tag(value: str) -> str:
-    """The tag YAML's implicit resolvers give a plain scalar (``Resolver.resolve``)."""
-    resolvers = Resolver.yaml_implicit_resolvers
+    """The tag the loader's implicit resolvers give a plain scalar (``Resolver.resolve``)."""
+    resolvers = _LOADER.yaml_implicit_resolvers
     for tag, regexp in resolvers.get(value[:1], []) + resolvers.get(None, []):
         if regexp.match(value):
             return str(tag)
