@@ -11,6 +11,8 @@ In one run, side by side, it measures CPU time (``time.process_time``):
 - per applied code: ``CodingSession.apply`` (with the atomic save through the Store) plus the
   repaint of the touched lines; for the TextArea, which cannot show a coding, the same save plus
   the full refresh it would need to show one;
+- for the whole workbench, the atomic write alone (temp file, fsync, replace, fsync of the folder)
+  of the codings file: the floor under every saved change, in CPU and wall time;
 - cold start to first paint of ``codeer code`` in a fresh subprocess, and whether spaCy, scipy or
   pandas were imported by then.
 
