@@ -30,6 +30,12 @@ descendants is.
 ``patterns`` are spaCy Matcher token patterns; they are matched on the same tokens, with the same
 negation rule (unless the pattern mentions a negator). The blank pipeline sets no POS, TAG, DEP,
 MORPH or entities, so patterns using those are refused.
+
+How it runs (the rules above do not depend on it): each distinct lexeme of a doc is looked up
+once per matcher set (which one-word keywords it matches, which multi-word keywords it anchors,
+its class for the negation rule) and kept in numpy arrays, so the doc's candidate tokens,
+sentence ranges and negator counts come from a few numpy calls. Python work is per sentence that
+holds a keyword word, and the negation rule runs only when a negator stands in the window.
 """
 
 from __future__ import annotations
