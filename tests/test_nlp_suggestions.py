@@ -440,3 +440,23 @@ def test_fast_negation_and_scan_agree_with_the_rules(
         fast.multi,
         fast.candidates,
     )
+
+
+def test_lexeme_table_grows_and_overflows_without_losing_flags(tmp_path: Path, nlp: object) -> None:
+    import numpy as np
+
+    from codeer.nlp.matching import word_class
+
+    p = make_project(tmp_path, "R: x\n")
+    m = Suggester(p.codebook, nlp=nlp).matchers  # type: ignore[arg-type]
+    m._table_keys = np.zeros(4, np.uint64)  # tiny: forces collisions and regrowth
+    m._table_flags = np.zeros(4, np.uint16)
+    words = " ".join(f"woord{i} huiskamer niet , vrijwilligers" for i in range(300))
+    for _ in range(2):  # new lexemes, then known ones
+        doc = nlp.make_doc(words)  # type: ignore[attr-defined]
+        info = m.token_info(doc)
+        cand = set(info.positions.tokens)  # type: ignore[union-attr]
+        for k, key in enumerate(info.keys):
+            assert (k in cand) == (key in m._lex)
+            assert info.classes[k] == word_class(info.lower[k])
+    assert m._overflow and len(m._table_keys) > 4

@@ -329,8 +329,12 @@ class MatcherSet:
         self._lex: dict[int, tuple[int, tuple[Keyword, ...]]] = {}  # lexeme -> (mask, multi)
         import numpy as np
 
-        self._known: tuple[Any, Any] = (np.zeros(0, np.uint64), np.zeros(0, np.uint16))
-        self._fresh: dict[int, int] = {}  # lexeme -> flags, not yet in ``_known``
+        # lexeme -> flags (see _lexeme_flags): an open hash table on the low bits of the
+        # lexeme's hash, and a dict for lexemes whose slot was taken (key 0 marks a free slot)
+        self._table_keys: Any = np.zeros(1 << 14, np.uint64)
+        self._table_flags: Any = np.zeros(1 << 14, np.uint16)
+        self._overflow: dict[int, int] = {}
+        self._used = 0
         self._singles: dict[int, tuple[Keyword, ...]] = {}  # lexeme -> its one-word keywords
         # lexeme -> the multi-word units it anchors: (unit, uid, required mask, next word)
         self._anchors: dict[int, tuple[tuple[Keyword, int, int, Any], ...]] = {}
@@ -537,33 +541,25 @@ class MatcherSet:
         tokens, the anchors and the negators with numpy."""
         import numpy as np
 
-        known, known_flags = self._known
-        if len(known):
-            at = np.minimum(np.searchsorted(known, keys), len(known) - 1)
-            hit = known[at] == keys
-            tok = np.where(hit, known_flags[at], 0).astype(np.uint16)
-            missing = np.flatnonzero(~hit)
-        else:
-            tok = np.zeros(len(keys), dtype=np.uint16)
-            missing = np.arange(len(keys))
+        tab_keys, tab_flags = self._table_keys, self._table_flags
+        slots = (keys & np.uint64(len(tab_keys) - 1)).astype(np.intp)
+        hit = tab_keys[slots] == keys
+        tok = np.where(hit, tab_flags[slots], 0).astype(np.uint16)
+        missing = np.flatnonzero(~hit)
         if len(missing):
             uniq, inv = np.unique(keys[missing], return_inverse=True)
             flags = np.zeros(len(uniq), dtype=np.uint16)
-            fresh = self._fresh
+            overflow = self._overflow
+            new: list[int] = []
             for u, key in enumerate(uniq.tolist()):
-                f = fresh.get(key)
+                f = overflow.get(key)
                 if f is None:
-                    f = fresh[key] = self._lexeme_flags(key)
+                    f = self._lexeme_flags(key)
+                    new.append(u)
                 flags[u] = f
             tok[missing] = flags[inv.reshape(-1)]
-            if len(fresh) > max(256, len(known) // 8):  # fold the new lexemes in, now and then
-                merged = np.concatenate([known, np.fromiter(fresh, np.uint64, len(fresh))])
-                order = np.argsort(merged, kind="stable")
-                mflags = np.concatenate(
-                    [known_flags, np.fromiter(fresh.values(), np.uint16, len(fresh))]
-                )
-                self._known = (merged[order], mflags[order])
-                fresh.clear()
+            if new:
+                self._remember(uniq[new], flags[new])
         cand = np.flatnonzero(tok & 1)
         anchored = np.flatnonzero(tok & 2)
         neg = np.zeros(len(tok) + 1, dtype=np.int64)
@@ -577,6 +573,39 @@ class MatcherSet:
         info.positions = Positions(tokens, [lex[kl[k]][0] for k in tokens], anchored.tolist())
         info.cand = cand
         info.anchors = anchored
+
+    def _remember(self, keys: Any, flags: Any) -> None:
+        """Put lexemes into the open hash table (one slot per key: the low bits of its hash);
+        those whose slot is taken go to ``_overflow``. The table grows at half full."""
+        import numpy as np
+
+        self._used += len(keys)
+        if self._used * 2 > len(self._table_keys):
+            old = self._table_keys != 0
+            keys = np.concatenate(
+                [self._table_keys[old], np.fromiter(self._overflow, np.uint64), keys]
+            )
+            flags = np.concatenate(
+                [
+                    self._table_flags[old],
+                    np.fromiter(self._overflow.values(), np.uint16),
+                    flags,
+                ]
+            )
+            size = len(self._table_keys)
+            while self._used * 2 > size:
+                size *= 4
+            self._table_keys = np.zeros(size, np.uint64)
+            self._table_flags = np.zeros(size, np.uint16)
+            self._overflow = {}
+        tk, tf = self._table_keys, self._table_flags
+        slots = (keys & np.uint64(len(tk) - 1)).astype(np.intp)
+        free = tk[slots] == 0
+        tk[slots[free]] = keys[free]  # of keys sharing a free slot, one wins
+        won = tk[slots] == keys
+        tf[slots[won]] = flags[won]
+        lost = ~won
+        self._overflow.update(zip(keys[lost].tolist(), flags[lost].tolist(), strict=True))
 
     def _lexeme_flags(self, key: int) -> int:
         """Bits of a lexeme new to this matcher: 1 some unit may match it, 2 it anchors a
