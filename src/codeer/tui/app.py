@@ -673,6 +673,7 @@ class CodeerApp(App[int]):
         """Every id a keymap.yaml may name (the screens' own keys included)."""
         from codeer.tui.screens.anchors import AnchorsScreen
         from codeer.tui.screens.matrix import MatrixScreen
+        from codeer.tui.screens.review import ReviewScreen
         from codeer.tui.screens.variables import VariablesScreen
 
         bindings = [
@@ -685,6 +686,7 @@ class CodeerApp(App[int]):
             *AnchorsScreen.BINDINGS,
             *MatrixScreen.BINDINGS,
             *VariablesScreen.BINDINGS,
+            *ReviewScreen.BINDINGS,
         ]
         return [b.id for b in bindings if isinstance(b, Binding) and b.id]
 
