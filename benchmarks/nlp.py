@@ -7,8 +7,9 @@ tokens (sentences of the transcripts recombined, a third of their words swapped 
 from the lemma lookup table, so the vocabulary is far more varied than the transcripts').
 For each, in one run:
 
-- bare: ``for doc in nlp.pipe(texts)`` over the respondent turns' texts, with the same pipeline
-  (blank ``nl`` + sentencizer + lookup lemmatizer);
+- bare: ``for doc in nlp.pipe(bodies)`` over the same transcript bodies the suggester reads
+  (speaker markers and interviewer turns included), with the same pipeline (blank ``nl`` +
+  sentencizer + lookup lemmatizer); tokens per second count those bodies' tokens for both;
 - codeer: ``segment(transcript)`` + ``Suggester.suggest`` on the same transcripts (the suggester
   tokenises the body once, looks lemmas up per distinct word, then matches every code's keywords
   and patterns);
@@ -61,15 +62,6 @@ COLD_SPACY = (
 )
 
 
-def respondent_texts(transcripts: list[Transcript]) -> list[str]:
-    return [
-        t.body[turn.text_start : turn.end]
-        for t in transcripts
-        for turn in t.turns
-        if not turn.is_interviewer and turn.end > turn.text_start
-    ]
-
-
 def synthetic_corpus(
     transcripts: list[Transcript], n_tokens: int, seed: int = 13
 ) -> list[Transcript]:
@@ -113,7 +105,8 @@ def run_corpus(
     name: str, transcripts: list[Transcript], suggester: Suggester, repeat: int
 ) -> dict[str, float]:
     nlp = suggester.nlp
-    texts = respondent_texts(transcripts)
+    # the same input for both: the whole bodies, as the suggester reads them
+    texts = [t.body for t in transcripts]
     tokens = sum(len(nlp.make_doc(x)) for x in texts)
 
     def bare() -> None:
