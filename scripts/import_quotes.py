@@ -36,7 +36,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import fuzz
 
 from codeer.codebook import Codebook, load_codebook
@@ -45,7 +45,7 @@ from codeer.errors import CodeerError, CodingsError, ExitCode
 from codeer.paths import ProjectPaths, is_valid_coder_name
 from codeer.store import Store
 from codeer.transcript import Transcript, load_transcript, normalise
-from codeer.yamlio import LineMap, load_yaml, pydantic_problems
+from codeer.yamlio import LineMap, load_model
 
 STAMP = dt.datetime(2011, 1, 20, 10, 0, tzinfo=dt.UTC)  # when coder b did the coding
 DEFAULT_CODER = "b"
@@ -123,21 +123,15 @@ def load_quote_list(path: Path, shown: str) -> tuple[QuoteList, LineMap]:
         raise CodingsError(f"not valid UTF-8 (byte {exc.start})", path=shown) from None
     except OSError as exc:
         raise CodingsError(f"cannot read: {exc.strerror}", path=shown) from None
-    raw, lines = load_yaml(text, shown, error=CodingsError)
-    if not isinstance(raw, dict):
-        raise CodingsError(
-            "a quote list must be a mapping with transcript, coder and codings",
-            path=shown,
-            line=1,
-            hint="see the format in scripts/import_quotes.py",
-        )
-    try:
-        ql = QuoteList.model_validate(raw)
-    except ValidationError as exc:
-        line, msg = pydantic_problems(exc, lines)[0]
-        raise CodingsError(
-            msg, path=shown, line=line, hint="keys: code, quote, value, memo, occurrence"
-        ) from None
+    ql, _, lines = load_model(
+        text,
+        shown,
+        QuoteList,
+        error=CodingsError,
+        shape="a quote list must be a mapping with transcript, coder and codings",
+        shape_hint="see the format in scripts/import_quotes.py",
+        hint="keys: code, quote, value, memo, occurrence",
+    )
     return ql, lines
 
 

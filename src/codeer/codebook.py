@@ -12,10 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from codeer.errors import CodebookError
-from codeer.yamlio import LineMap, load_yaml, pydantic_problems
+from codeer.yamlio import LineMap, load_model
 
 CODE_ID = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -203,19 +203,15 @@ def parse_codebook(
     text: str, path: Path
 ) -> tuple[CodebookFile, LineMap, dict[str, tuple[str | int, ...]]]:
     """Parse and check one codebook file; raise CodebookError naming file and line."""
-    raw, lines = load_yaml(text, path, error=CodebookError)
-    if not isinstance(raw, dict):
-        raise CodebookError(
-            "a codebook must be a mapping with 'name' and 'codes'",
-            path=path,
-            line=1,
-            hint="start the file with 'name: ...' and 'codes:'",
-        )
-    try:
-        cb = CodebookFile.model_validate(raw)
-    except ValidationError as exc:
-        line, msg = pydantic_problems(exc, lines)[0]
-        raise CodebookError(msg, path=path, line=line, hint=_hint_for(msg)) from None
+    cb, raw, lines = load_model(
+        text,
+        path,
+        CodebookFile,
+        error=CodebookError,
+        shape="a codebook must be a mapping with 'name' and 'codes'",
+        shape_hint="start the file with 'name: ...' and 'codes:'",
+        hint=_hint_for,
+    )
     locs = _code_paths(raw.get("codes"))
     for code in _walk(cb.codes):
         for child in code.children:

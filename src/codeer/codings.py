@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from codeer.errors import CodingsError
-from codeer.yamlio import LineMap, dump_yaml, load_yaml, load_yaml_fast, pydantic_problems
+from codeer.yamlio import LineMap, dump_yaml, load_model, load_yaml_fast
 
 Anchor = Literal["kept", "moved", "fuzzy", "orphaned"]
 
@@ -209,21 +209,15 @@ def parse_codings(text: str, path: Path) -> CodingsFile:
 
 def parse_codings_with_lines(text: str, path: Path) -> tuple[CodingsFile, LineMap]:
     """Like ``parse_codings``, also returning where each value is, for later messages."""
-    raw, lines = load_yaml(text, path, error=CodingsError)
-    if not isinstance(raw, dict):
-        raise CodingsError(
-            "a codings file must be a mapping with transcript, coder, transcript_hash and codings",
-            path=path,
-            line=1,
-            hint="restore it from version control or a backup",
-        )
-    try:
-        cf = CodingsFile.model_validate(raw)
-    except ValidationError as exc:
-        line, msg = pydantic_problems(exc, lines)[0]
-        raise CodingsError(
-            msg, path=path, line=line, hint="each coding needs code, start, end, quote, coder"
-        ) from None
+    cf, _, lines = load_model(
+        text,
+        path,
+        CodingsFile,
+        error=CodingsError,
+        shape="a codings file must be a mapping with transcript, coder, transcript_hash and codings",
+        shape_hint="restore it from version control or a backup",
+        hint="each coding needs code, start, end, quote, coder",
+    )
     seen: dict[str, int] = {}
     for i, c in enumerate(cf.codings):
         if c.id in seen:

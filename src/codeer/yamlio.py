@@ -7,11 +7,12 @@ duplicates are caught.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
 from codeer.errors import CodeerError
 
@@ -140,3 +141,32 @@ def pydantic_problems(exc: Any, lines: LineMap) -> list[tuple[int | None, str]]:
             msg = f"{where}: {err.get('msg', 'invalid value')}"
         out.append((lines.line(loc), msg))
     return out
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_model(
+    text: str,
+    path: str | Path,
+    model: type[M],
+    *,
+    error: type[CodeerError],
+    shape: str,
+    shape_hint: str,
+    hint: str | Callable[[str], str],
+) -> tuple[M, Any, LineMap]:
+    """Parse a YAML mapping into a pydantic ``model``: (instance, raw data, line map).
+
+    Every problem becomes ``error`` naming the file and line: YAML syntax, a top level that is
+    not a mapping (``shape`` says what it should be), or the first validation problem.
+    """
+    raw, lines = load_yaml(text, path, error=error)
+    if not isinstance(raw, dict):
+        raise error(shape, path=path, line=1, hint=shape_hint)
+    try:
+        instance = model.model_validate(raw)
+    except ValidationError as exc:
+        line, msg = pydantic_problems(exc, lines)[0]
+        raise error(msg, path=path, line=line, hint=hint(msg) if callable(hint) else hint) from None
+    return instance, raw, lines
