@@ -44,7 +44,7 @@ from codeer.codings import Coding, CodingsFile, new_coding_id, now
 from codeer.errors import CodingsError, UsageError
 from codeer.paths import ProjectPaths, is_valid_coder_name
 from codeer.store import atomic_write_text
-from codeer.yamlio import dump_yaml, load_yaml, load_yaml_fast, pydantic_problems
+from codeer.yamlio import dump_yaml, load_model, load_yaml_fast
 
 if TYPE_CHECKING:
     from codeer.project import Project
@@ -160,14 +160,16 @@ def load_log(paths: ProjectPaths, into: str, transcript_id: str) -> DecisionLog:
         return DecisionLog.model_validate(load_yaml_fast(text))
     except (yaml.YAMLError, ValidationError):
         pass
-    raw, lines = load_yaml(text, path, error=CodingsError)
-    try:
-        return DecisionLog.model_validate(raw)
-    except ValidationError as exc:
-        line, msg = pydantic_problems(exc, lines)[0]
-        raise CodingsError(
-            msg, path=path, line=line, hint="restore the file from version control"
-        ) from None
+    log, _, _ = load_model(
+        text,
+        path,
+        DecisionLog,
+        error=CodingsError,
+        shape="a review log must be a mapping",
+        shape_hint="restore the file from version control",
+        hint="restore the file from version control",
+    )
+    return log
 
 
 def save_log(paths: ProjectPaths, log: DecisionLog) -> None:

@@ -15,10 +15,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from codeer.errors import DataError
-from codeer.yamlio import load_yaml, pydantic_problems
+from codeer.yamlio import load_model
 
 if TYPE_CHECKING:
     import numpy as np
@@ -180,14 +180,16 @@ def load_dictionary(path: Path) -> RegistrationDictionary:
             path=path,
             hint="a project with registrations needs variables/registraties.yaml",
         ) from None
-    raw, lines = load_yaml(text, path, error=DataError)
-    try:
-        return RegistrationDictionary.model_validate(raw)
-    except ValidationError as exc:
-        line, msg = pydantic_problems(exc, lines)[0]
-        raise DataError(
-            msg, path=path, line=line, hint="see the other columns for examples"
-        ) from None
+    d, _, _ = load_model(
+        text,
+        path,
+        RegistrationDictionary,
+        error=DataError,
+        shape="a data dictionary must be a mapping with 'columns'",
+        shape_hint="see the bundled variables/registraties.yaml",
+        hint="see the other columns for examples",
+    )
+    return d
 
 
 # --- problems ------------------------------------------------------------------------------------

@@ -337,46 +337,32 @@ def _report_reanchoring(
     path: Path, lines: LineMap, cf: CodingsFile, t: Transcript, report: Report
 ) -> None:
     results: list[AnchorResult] = reanchor(cf.codings, t.body)
+    hints: dict[str, tuple[Severity, str]] = {
+        "moved": ("warning", "run 'codeer validate --reanchor' to save the new offsets"),
+        "fuzzy": (
+            "warning",
+            "check the new span in 'codeer code', then 'codeer validate --reanchor'",
+        ),
+        "orphaned": (
+            "error",
+            "review it in 'codeer code' (orphans view); it is kept, never dropped",
+        ),
+    }
     for i, r in enumerate(results):
         report.anchors[r.status] += 1
-        line = lines.line(("codings", i))
         c = r.coding
+        what = f"transcript changed: coding {c.id} ({c.code})"
         if r.status == "moved":
-            msg = f"transcript changed: coding {c.id} ({c.code}) moved {r.old_start}-{r.old_end} -> {c.start}-{c.end}"
-            report.findings.append(
-                Finding(
-                    "warning",
-                    "anchor",
-                    str(path),
-                    line,
-                    msg,
-                    "run 'codeer validate --reanchor' to save the new offsets",
-                )
-            )
+            msg = f"{what} moved {r.old_start}-{r.old_end} -> {c.start}-{c.end}"
         elif r.status == "fuzzy":
-            msg = f"transcript changed: coding {c.id} ({c.code}) fuzzy-moved to {c.start}-{c.end} (similarity {r.similarity:.2f})"
-            report.findings.append(
-                Finding(
-                    "warning",
-                    "anchor",
-                    str(path),
-                    line,
-                    msg,
-                    "check the new span in 'codeer code', then 'codeer validate --reanchor'",
-                )
-            )
+            msg = f"{what} fuzzy-moved to {c.start}-{c.end} (similarity {r.similarity:.2f})"
         elif r.status == "orphaned":
-            msg = f"transcript changed: coding {c.id} ({c.code}) is orphaned, its quote {c.quote[:40]!r} is no longer in the text"
-            report.findings.append(
-                Finding(
-                    "error",
-                    "anchor",
-                    str(path),
-                    line,
-                    msg,
-                    "review it in 'codeer code' (orphans view); it is kept, never dropped",
-                )
-            )
+            msg = f"{what} is orphaned, its quote {c.quote[:40]!r} is no longer in the text"
+        else:
+            continue
+        severity, hint = hints[r.status]
+        line = lines.line(("codings", i))
+        report.findings.append(Finding(severity, "anchor", str(path), line, msg, hint))
     report.reanchored[(cf.coder, cf.transcript)] = cf.model_copy(
         update={"codings": [r.coding for r in results], "transcript_hash": t.content_hash}
     )
