@@ -214,9 +214,10 @@ class Column(Sequence[int]):
     @overload
     def __getitem__(self, i: slice) -> list[int]: ...
     def __getitem__(self, i: int | slice) -> int | list[int]:
-        if isinstance(i, slice):
+        try:
+            return int(self._values.item(i))  # fast path: one token
+        except TypeError:  # a slice
             return list(self._values[i].tolist())
-        return int(self._values[i])
 
 
 @dataclass
@@ -876,16 +877,11 @@ class MatcherSet:
         self, hits: Sequence[Hit], info: TokenInfo, lo: int, hi: int
     ) -> dict[str, list[Hit]]:
         """Drop negated hits and codes excluded in this sentence; group the rest by code."""
-        memo: dict[tuple[int, ...], bool] = {}
-        live: list[Hit] = []
-        for h in hits:
-            if not (h.checked or h.keyword.negative):
-                negated = memo.get(h.tokens)
-                if negated is None:
-                    negated = memo[h.tokens] = self._negated(info, h.tokens, lo, hi)
-                if negated:
-                    continue
-            live.append(h)
+        neg = info.negators
+        if neg is not None and neg[hi] == neg[lo]:
+            live = list(hits)  # no negator in the sentence: nothing here is negated
+        else:
+            live = self._not_negated(hits, info, lo, hi)
         excluded = {h.keyword.code for h in live if h.keyword.exclude}
         out: dict[str, list[Hit]] = {}
         for h in live:
@@ -897,6 +893,19 @@ class MatcherSet:
             for code in [a for c in out for a in _ancestors(c) if a in out]:
                 out.pop(code, None)
         return out
+
+    def _not_negated(self, hits: Sequence[Hit], info: TokenInfo, lo: int, hi: int) -> list[Hit]:
+        memo: dict[tuple[int, ...], bool] = {}
+        live: list[Hit] = []
+        for h in hits:
+            if not (h.checked or h.keyword.negative):
+                negated = memo.get(h.tokens)
+                if negated is None:
+                    negated = memo[h.tokens] = self._negated(info, h.tokens, lo, hi)
+                if negated:
+                    continue
+            live.append(h)
+        return live
 
 
 @lru_cache(maxsize=4096)

@@ -317,13 +317,19 @@ class Suggester:
         hi: int,
     ) -> Suggestion:
         body = transcript.body
-        seen: dict[tuple[int, int], Evidence] = {}
+        # tokens have distinct offsets, in body order: dedupe and sort by token position
+        seen: dict[int, str] = {}
         for h in hits:
+            text = h.keyword.text
             for t in h.tokens:
-                a, b = info.start[t], info.end[t]
-                if (a, b) not in seen:
-                    seen[(a, b)] = Evidence(a, b, body[a:b], h.keyword.text)
-        evidence = tuple(sorted(seen.values(), key=lambda e: e.start))
+                if t not in seen:
+                    seen[t] = text
+        starts, ends = info.start, info.end
+        evidence = tuple(
+            Evidence(a, b, body[a:b], seen[t])
+            for t in sorted(seen)
+            for a, b in ((starts[t], ends[t]),)
+        )
         code = self.codebook[code_id]
         value = propose_value(code, info.lower[lo:hi], info.lemma[lo:hi]) if code.value else None
         return Suggestion(
