@@ -771,12 +771,22 @@ class MatcherSet:
             j = k - 1
         return (*reversed(before), i, *after)
 
-    def _occurrences(self, uid: int, info: TokenInfo, sc: Scan) -> list[tuple[int, ...]]:
+    def _first_occurrence(self, uid: int, info: TokenInfo, sc: Scan) -> tuple[int, ...] | None:
+        """The first occurrence of unit ``uid`` in ``sc`` that is not negated."""
+        neg = info.negators
+        check = not self._all[uid].negative and not (
+            neg is not None and neg[sc.hi] == neg[sc.lo]  # no negator in the sentence
+        )
         if uid in sc.multi:
-            return sc.multi[uid]
-        bit = 1 << uid
-        lex, keys = self._lex, info.keys
-        return [(k,) for k in sc.candidates if lex[keys[k]][0] & bit]
+            occurrences: Iterable[tuple[int, ...]] = sc.multi[uid]
+        else:
+            bit = 1 << uid
+            lex, keys = self._lex, info.keys
+            occurrences = ((k,) for k in sc.candidates if lex[keys[k]][0] & bit)
+        for t in occurrences:
+            if not check or not self._negated(info, t, sc.lo, sc.hi):
+                return t
+        return None
 
     def sentence_hits(self, info: TokenInfo, sc: Scan, context: Sequence[Scan] = ()) -> list[Hit]:
         """Keyword hits of one sentence (plain ones not yet filtered for negation), and '&'
@@ -808,15 +818,7 @@ class MatcherSet:
                     if sc.present >> uid & 1
                     else next(c for c in context if c.present >> uid & 1)
                 )
-                negative = self._all[uid].negative
-                ok = next(
-                    (
-                        t
-                        for t in self._occurrences(uid, info, source)
-                        if negative or not self._negated(info, t, source.lo, source.hi)
-                    ),
-                    None,
-                )
+                ok = self._first_occurrence(uid, info, source)
                 if ok is None:
                     break
                 chosen.append(ok)

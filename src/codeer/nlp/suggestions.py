@@ -331,7 +331,10 @@ class Suggester:
             for a, b in ((starts[t], ends[t]),)
         )
         code = self.codebook[code_id]
-        value = propose_value(code, info.lower[lo:hi], info.lemma[lo:hi]) if code.value else None
+        value = None
+        if code.value is not None:  # an integer is read from the forms only: no lemmas needed
+            lemma = info.lemma[lo:hi] if code.value.type != "integer" else ()
+            value = propose_value(code, info.lower[lo:hi], lemma)
         return Suggestion(
             id=suggestion_id(transcript.id, code_id, sent.start, sent.end),
             code=code_id,
