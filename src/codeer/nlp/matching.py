@@ -235,6 +235,7 @@ class TokenInfo:
     starts: Any = None  # numpy arrays: token start offsets, candidate and anchor tokens
     cand: Any = None
     anchors: Any = None
+    ends: Any = None  # numpy: token end offsets
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -359,6 +360,7 @@ class MatcherSet:
         self._table: dict[str, str] | None = None
         self._classes: dict[int, int] = {}
         self._complete_memo: dict[tuple[int, int], list[int]] = {}
+        self._negation_memo: dict[tuple[int, ...], bool] = {}  # negated_by_class per window
 
     @property
     def part_mask(self) -> int:
@@ -525,15 +527,17 @@ class MatcherSet:
         rows = doc.to_array([LOWER, IDX, LENGTH])
         keys: list[int] = rows[:, 0].tolist()
         starts = rows[:, 1]
+        ends = starts + rows[:, 2]
         info = TokenInfo(
             keys,
             Column(starts),  # read only for the few tokens that end up as evidence
-            Column(starts + rows[:, 2]),
+            Column(ends),
             LazyStrings(keys, self._lower, self._lower_of),
             LazyStrings(keys, self._lemma, self._lemma_of),
         )
         self._index(info, np.ascontiguousarray(rows[:, 0]))
         info.starts = starts
+        info.ends = ends
         return info
 
     def _index(self, info: TokenInfo, keys: Any) -> None:
@@ -873,7 +877,15 @@ class MatcherSet:
             for k in range(base, end):
                 c = classes.get(keys[k])
                 cls.append(self._class(keys[k]) if c is None else c)
-        return negated_by_class(cls, [t - base for t in tokens], lo - base, hi - base)
+        key = (*cls, -1, *[t - base for t in tokens], -1, lo - base, hi - base)
+        got = self._negation_memo.get(key)
+        if got is None:
+            if len(self._negation_memo) > 200_000:
+                self._negation_memo.clear()
+            got = self._negation_memo[key] = negated_by_class(
+                cls, [t - base for t in tokens], lo - base, hi - base
+            )
+        return got
 
     def filter_hits(
         self, hits: Sequence[Hit], info: TokenInfo, lo: int, hi: int

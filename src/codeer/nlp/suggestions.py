@@ -324,11 +324,14 @@ class Suggester:
             for t in h.tokens:
                 if t not in seen:
                     seen[t] = text
-        starts, ends = info.start, info.end
+        if info.starts is not None and info.ends is not None:
+            start, end = info.starts.item, info.ends.item  # numpy: one Python int each
+        else:
+            start, end = info.start.__getitem__, info.end.__getitem__
         evidence = tuple(
             Evidence(a, b, body[a:b], seen[t])
             for t in sorted(seen)
-            for a, b in ((starts[t], ends[t]),)
+            for a, b in ((start(t), end(t)),)
         )
         code = self.codebook[code_id]
         value = None
