@@ -77,6 +77,7 @@ def run_pipeline(root: str | Path, coder: str = "a", step: Step | None = None) -
 
     tell("variables")
     project = Project(paths.root)
+    project.require_coder(coder)
     derivation = derive_variables(project, coder)
     result.outputs.append(write_table(conflicts_frame(derivation), paths.conflicts_report))
     result.summary["steunpunten"] = len(derivation.table)

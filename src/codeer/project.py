@@ -7,7 +7,7 @@ from pathlib import Path
 
 from codeer.codebook import Codebook, load_codebook
 from codeer.codings import CodingsFile
-from codeer.errors import ProjectError
+from codeer.errors import ProjectError, UsageError
 from codeer.paths import ProjectPaths
 from codeer.store import Store
 from codeer.transcript import Transcript, load_transcript
@@ -70,3 +70,13 @@ class Project:
             if cf is not None:
                 out[tid] = cf
         return out
+
+    def require_coder(self, coder: str) -> None:
+        """Fail clearly when a coder has no codings here (a typo would give an empty table)."""
+        coders = self.store.coders()
+        if coder not in coders:
+            raise UsageError(
+                f"no codings by coder '{coder}'",
+                path=self.paths.codings,
+                hint=f"coders in this project: {', '.join(coders) or 'none'}",
+            )

@@ -100,7 +100,6 @@ def command(
     from rich.console import Console
 
     from codeer.analyses import analyses_spec_path, load_analysis_spec
-    from codeer.commands.variables import check_coder
     from codeer.project import Project
 
     err = Console(stderr=True, highlight=False)
@@ -138,7 +137,7 @@ def command(
     else:
         from codeer.join import join_project
 
-        check_coder(proj, coder)
+        proj.require_coder(coder)
         with err.status("joining registrations and steunpunt variables", spinner="dots"):
             joined = join_project(proj, coder)
     if study:

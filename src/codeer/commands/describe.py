@@ -90,9 +90,8 @@ def load_level(proj: Project, level: str, coder: str) -> tuple[pd.DataFrame, dic
         frame = read_table(path, d)
         if level == "individueel" or "n_clienten" in frame.columns:
             return frame, labels
-    from codeer.commands.variables import check_coder
 
-    check_coder(proj, coder)
+    proj.require_coder(coder)
     result = join_project(proj, coder)
     labels = {**result.value_labels, **labels}
     return (result.individual if level == "individueel" else result.steunpunten), labels

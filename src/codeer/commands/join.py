@@ -42,14 +42,13 @@ def command(project: str, coder: str, fmt: str, registrations: Path | None, as_j
     """
     from rich.console import Console
 
-    from codeer.commands.variables import check_coder
     from codeer.join import join_project
     from codeer.project import Project
     from codeer.registrations import RegistrationProblems
 
     err = Console(stderr=True, highlight=False)
     proj = Project(project)
-    check_coder(proj, coder)
+    proj.require_coder(coder)
     try:
         with err.status("validating and joining registrations", spinner="dots"):
             result = join_project(proj, coder, registrations)

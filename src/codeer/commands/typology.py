@@ -34,19 +34,18 @@ def command(
     project: str, coder: str, explain: bool, sweep: bool, compare: str | None, as_json: bool
 ) -> int:
     """Rerun the werkwijze classification from the typologie.* descriptor codings."""
-    from codeer.commands.variables import check_coder
     from codeer.project import Project
     from codeer.typology import classify_all, project_counts
     from codeer.typology import sweep as run_sweep
 
     proj = Project(project)
-    check_coder(proj, coder)
+    proj.require_coder(coder)
     rules, counts = project_counts(proj, coder)
     results = classify_all(counts, rules)
     sweeps = run_sweep(counts, rules) if sweep else None
     other: dict[str, TypologyResult] | None = None
     if compare is not None:
-        check_coder(proj, compare)
+        proj.require_coder(compare)
         _, other_counts = project_counts(proj, compare)
         other = classify_all(other_counts, rules)
     if as_json:

@@ -47,7 +47,7 @@ def command(
     from codeer.variables import derive_variables
 
     proj = Project(project)
-    check_coder(proj, coder)
+    proj.require_coder(coder)
     derivation = derive_variables(proj, coder)
     if explain:
         return _explain(derivation, explain[0], explain[1], as_json)
@@ -57,16 +57,6 @@ def command(
     else:
         _print(proj, derivation, written)
     return int(ExitCode.OK)
-
-
-def check_coder(proj: Project, coder: str) -> None:
-    coders = proj.store.coders()
-    if coder not in coders:
-        raise UsageError(
-            f"no codings by coder '{coder}'",
-            path=proj.paths.codings,
-            hint=f"coders in this project: {', '.join(coders) or 'none'}",
-        )
 
 
 def write_outputs(proj: Project, derivation: Derivation, fmt: str) -> list[str]:
