@@ -92,3 +92,13 @@ def test_validation_errors_stop_the_run_before_writing(
     err = capsys.readouterr().err
     assert rc == 1 and "validation found" in err and "Traceback" not in err
     assert not (broken / "variables" / "steunpunten.csv").exists()
+
+
+def test_unknown_coder_is_refused_before_writing(
+    fresh: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = sorted(p.name for p in (fresh / "variables").iterdir())
+    rc = main(["run", "--project", str(fresh), "--coder", "zzz"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "no codings by coder 'zzz'" in err and "coders in this project: a, b" in err
+    assert sorted(p.name for p in (fresh / "variables").iterdir()) == before
