@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from codeer.codebook import Codebook
 from codeer.errors import CodebookError
-from codeer.yamlio import LineMap, load_yaml, pydantic_problems
+from codeer.yamlio import LineMap, load_model, pydantic_problems
 
 RoleName = Literal["steunpunt", "gemeente"]
 RoleSpec = Literal["steunpunt", "gemeente", "both"]
@@ -237,10 +237,8 @@ def _read(path: Path) -> str:
 def _fail(
     exc: ValidationError, lines: LineMap, path: Path, prefix: tuple[str | int, ...], hint: str
 ) -> CodebookError:
-    problems = pydantic_problems(exc, _PrefixedLines(lines, prefix))
-    # a misspelt key also shows up as a missing one; naming the misspelling helps more
-    problems.sort(key=lambda p: not p[1].startswith("unknown key"))
-    line, msg = problems[0]
+    # pydantic_problems puts a misspelt key before the key it makes look missing
+    line, msg = pydantic_problems(exc, _PrefixedLines(lines, prefix))[0]
     where = ".".join(str(p) for p in prefix)
     return CodebookError(f"{where}: {msg}" if where else msg, path=path, line=line, hint=hint)
 
@@ -258,20 +256,15 @@ class _PrefixedLines(LineMap):
 
 def parse_rules(text: str, path: Path, codebook: Codebook | None = None) -> Rules:
     """Parse regels.yaml; with a codebook, every code id must exist (and fit the rule)."""
-    raw, lines = load_yaml(text, path, error=CodebookError)
-    if not isinstance(raw, dict):
-        raise CodebookError(
-            "a rules file must be a mapping with 'variables'",
-            path=path,
-            line=1,
-            hint="start the file with 'variables:'",
-        )
-    try:
-        top = RulesFile.model_validate(raw)
-    except ValidationError as exc:
-        raise _fail(
-            exc, lines, path, (), "top-level keys: version, description, steunpunten, variables"
-        ) from None
+    top, _, lines = load_model(
+        text,
+        path,
+        RulesFile,
+        error=CodebookError,
+        shape="a rules file must be a mapping with 'variables'",
+        shape_hint="start the file with 'variables:'",
+        hint="top-level keys: version, description, steunpunten, variables",
+    )
     variables: dict[str, _Rule] = {}
     for name, spec in top.variables.items():
         line = lines.line(("variables", name))
@@ -482,26 +475,19 @@ class TypologyRules:
 
 
 def parse_typology(text: str, path: Path, codebook: Codebook | None = None) -> TypologyRules:
-    raw, lines = load_yaml(text, path, error=CodebookError)
-    if not isinstance(raw, dict):
-        raise CodebookError(
-            "a typology file must be a mapping with 'types'",
-            path=path,
-            line=1,
-            hint="start the file with 'types:'",
-        )
-    try:
-        spec = TypologyFile.model_validate(raw)
-    except ValidationError as exc:
-        raise _fail(
-            exc,
-            lines,
-            path,
-            (),
+    spec, _, lines = load_model(
+        text,
+        path,
+        TypologyFile,
+        error=CodebookError,
+        shape="a typology file must be a mapping with 'types'",
+        shape_hint="start the file with 'types:'",
+        hint=(
             "keys: version, description, types (name: {label, codes}), combinations, "
             "combination_labels, thresholds (min_descriptors, min_primary_share, "
-            "combination_ratio, combination_share)",
-        ) from None
+            "combination_ratio, combination_share)"
+        ),
+    )
     code_type: dict[str, str] = {}
     for name, tspec in spec.types.items():
         for i, code in enumerate(tspec.codes):
