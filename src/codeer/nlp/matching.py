@@ -95,6 +95,7 @@ class Scan:
     present: int
     multi: dict[int, list[tuple[int, ...]]]
     candidates: list[int]
+    first: dict[int, tuple[int, ...] | None] | None = None  # '&' parts: first live occurrence
 
 
 def _bits(x: int) -> Iterator[int]:
@@ -155,13 +156,9 @@ class Keyword:
         return len(self.terms) == 1
 
 
-@dataclass(slots=True)  # not frozen: made per sentence, and frozen init is slow
-class Hit:
-    """One keyword or pattern match: token positions in the turn doc, the tokens that matched."""
-
-    keyword: Keyword
-    tokens: tuple[int, ...]
-    checked: bool = False  # negation already checked (per part, for '&' keywords)
+# One keyword or pattern match: the keyword, token positions in the turn doc, and whether the
+# negation rule was already applied (per part, for '&' keywords). A plain tuple: made per hit.
+Hit = tuple["Keyword", tuple[int, ...], bool]
 
 
 class LazyStrings(Sequence[str]):
@@ -776,7 +773,13 @@ class MatcherSet:
         return (*reversed(before), i, *after)
 
     def _first_occurrence(self, uid: int, info: TokenInfo, sc: Scan) -> tuple[int, ...] | None:
-        """The first occurrence of unit ``uid`` in ``sc`` that is not negated."""
+        """The first occurrence of unit ``uid`` in ``sc`` that is not negated (kept on ``sc``:
+        several '&' keywords share a part, and a context sentence serves several answers)."""
+        first = sc.first
+        if first is None:
+            first = sc.first = {}
+        elif uid in first:
+            return first[uid]
         neg = info.negators
         check = not self._all[uid].negative and not (
             neg is not None and neg[sc.hi] == neg[sc.lo]  # no negator in the sentence
@@ -787,49 +790,103 @@ class MatcherSet:
             bit = 1 << uid
             lex, keys = self._lex, info.keys
             occurrences = ((k,) for k in sc.candidates if lex[keys[k]][0] & bit)
+        got = None
         for t in occurrences:
             if not check or not self._negated(info, t, sc.lo, sc.hi):
-                return t
-        return None
+                got = t
+                break
+        first[uid] = got
+        return got
 
-    def sentence_hits(self, info: TokenInfo, sc: Scan, context: Sequence[Scan] = ()) -> list[Hit]:
-        """Keyword hits of one sentence (plain ones not yet filtered for negation), and '&'
-        keywords whose parts are all found, not negated: in the sentence, or some in the
-        ``context`` sentences as long as one part is in the sentence."""
+    def sentence_codes(
+        self,
+        info: TokenInfo,
+        sc: Scan,
+        context: Sequence[Scan] = (),
+        extra: Sequence[Hit] = (),
+    ) -> dict[str, list[Hit]]:
+        """The codes proposed for one sentence, each with its hits in order: keyword hits (one-
+        and multi-word), '&' keywords whose parts are all found, not negated (in the sentence, or
+        some in the ``context`` sentences as long as one part is in the sentence), and the
+        ``extra`` (pattern) hits; negated hits and codes excluded in the sentence dropped, and
+        group codes where one of their descendants is proposed."""
         hits: list[Hit] = []
-        plain = sc.present & self._plain_mask
+        present = sc.present
+        plain = present & self._plain_mask
         if plain:
             units = self._all
             for uid, many in sc.multi.items():
                 if plain >> uid & 1:
-                    hits.extend(Hit(units[uid], toks) for toks in many)
+                    kw = units[uid]
+                    hits.extend([(kw, toks, False) for toks in many])
             keys, singles = info.keys, self._singles
             for k in sc.candidates:
-                for kw in singles.get(keys[k], ()):
-                    hits.append(Hit(kw, (k,)))
-        parts = sc.present & self._part_mask
-        if not parts:
-            return hits
-        around = 0
-        for c in context:
-            around |= c.present
-        complete = self._complete(parts, around & self._part_mask)
-        for n in complete:
-            chosen: list[tuple[int, ...]] = []
-            for uid in self._conj_units[n]:
-                source = (
-                    sc
-                    if sc.present >> uid & 1
-                    else next(c for c in context if c.present >> uid & 1)
-                )
-                ok = self._first_occurrence(uid, info, source)
-                if ok is None:
-                    break
-                chosen.append(ok)
+                found = singles.get(keys[k])
+                if found is not None:
+                    t = (k,)
+                    hits.extend([(kw, t, False) for kw in found])
+        parts = present & self._part_mask
+        if parts:
+            around = 0
+            for c in context:
+                around |= c.present
+            for n in self._complete(parts, around & self._part_mask):
+                chosen: list[tuple[int, ...]] = []
+                for uid in self._conj_units[n]:
+                    source = (
+                        sc
+                        if present >> uid & 1
+                        else next(c for c in context if c.present >> uid & 1)
+                    )
+                    ok = self._first_occurrence(uid, info, source)
+                    if ok is None:
+                        break
+                    chosen.append(ok)
+                else:
+                    toks = tuple(sorted({t for part in chosen for t in part}))
+                    hits.append((self.conjunctions[n][0], toks, True))
+        if extra:
+            hits.extend(extra)
+        if not hits:
+            return {}
+        lo, hi = sc.lo, sc.hi
+        neg = info.negators
+        if neg is None or neg[hi] != neg[lo]:  # a negator in the sentence: check each hit
+            memo: dict[tuple[int, ...], bool] = {}
+            live: list[Hit] = []
+            for h in hits:
+                kw, toks, checked = h
+                if not (checked or kw.negative):
+                    negated = memo.get(toks)
+                    if negated is None:
+                        negated = memo[toks] = self._negated(info, toks, lo, hi)
+                    if negated:
+                        continue
+                live.append(h)
+            hits = live
+        out: dict[str, list[Hit]] = {}
+        excluded = None
+        for h in hits:
+            kw = h[0]
+            if kw.exclude:
+                if excluded is None:
+                    excluded = {kw.code}
+                else:
+                    excluded.add(kw.code)
+                continue
+            got = out.get(kw.code)
+            if got is None:
+                out[kw.code] = [h]
             else:
-                toks = tuple(sorted({t for part in chosen for t in part}))
-                hits.append(Hit(self.conjunctions[n][0], toks, checked=True))
-        return hits
+                got.append(h)
+        if excluded is not None:
+            for code in excluded:
+                out.pop(code, None)
+        # a group code adds nothing where one of its descendants is proposed
+        if len(out) > 1:
+            for code in [a for c in out for a in _ancestors(c) if a in out]:
+                out.pop(code, None)
+        return out
 
     def _complete(self, parts: int, around: int) -> list[int]:
         """The '&' keywords with a part among ``parts`` and every part in ``parts | around``."""
@@ -850,7 +907,7 @@ class MatcherSet:
         strings = self.nlp.vocab.strings
         for match_id, start, end in self._matcher(doc):
             kw = self._patterns[strings[match_id]]
-            out.append(Hit(kw, tuple(range(start, end))))
+            out.append((kw, tuple(range(start, end)), False))
         return out
 
     def _class(self, key: int) -> int:
@@ -886,40 +943,6 @@ class MatcherSet:
                 cls, [t - base for t in tokens], lo - base, hi - base
             )
         return got
-
-    def filter_hits(
-        self, hits: Sequence[Hit], info: TokenInfo, lo: int, hi: int
-    ) -> dict[str, list[Hit]]:
-        """Drop negated hits and codes excluded in this sentence; group the rest by code."""
-        neg = info.negators
-        if neg is not None and neg[hi] == neg[lo]:
-            live = list(hits)  # no negator in the sentence: nothing here is negated
-        else:
-            live = self._not_negated(hits, info, lo, hi)
-        excluded = {h.keyword.code for h in live if h.keyword.exclude}
-        out: dict[str, list[Hit]] = {}
-        for h in live:
-            kw = h.keyword
-            if not kw.exclude and kw.code not in excluded:
-                out.setdefault(kw.code, []).append(h)
-        # a group code adds nothing where one of its descendants is proposed
-        if len(out) > 1:
-            for code in [a for c in out for a in _ancestors(c) if a in out]:
-                out.pop(code, None)
-        return out
-
-    def _not_negated(self, hits: Sequence[Hit], info: TokenInfo, lo: int, hi: int) -> list[Hit]:
-        memo: dict[tuple[int, ...], bool] = {}
-        live: list[Hit] = []
-        for h in hits:
-            if not (h.checked or h.keyword.negative):
-                negated = memo.get(h.tokens)
-                if negated is None:
-                    negated = memo[h.tokens] = self._negated(info, h.tokens, lo, hi)
-                if negated:
-                    continue
-            live.append(h)
-        return live
 
 
 @lru_cache(maxsize=4096)

@@ -211,11 +211,12 @@ class Suggester:
         if m.has_patterns:
             starts = [s.start for s in sentences]
             for h in m.pattern_hits(doc):
-                off = info.start[h.tokens[0]]
+                off = info.start[h[1][0]]
                 j = bisect.bisect_right(starts, off) - 1
-                if j >= 0 and info.end[h.tokens[-1]] <= sentences[j].end:
+                if j >= 0 and info.end[h[1][-1]] <= sentences[j].end:
                     patterns.setdefault(j, []).append(h)
         out: list[Suggestion] = []
+        make = self._make
         for j in sorted(wanted):
             r = ranges[j]
             if r[2] == r[3] and j not in patterns:
@@ -228,13 +229,9 @@ class Suggester:
                 if context and sc.present & parts
                 else []
             )
-            hits = m.sentence_hits(info, sc, ctx) + patterns.get(j, [])
-            if not hits:
-                continue
-            for code_id, code_hits in m.filter_hits(hits, info, sc.lo, sc.hi).items():
-                out.append(
-                    self._make(transcript, sentences[j], code_id, code_hits, info, sc.lo, sc.hi)
-                )
+            found = m.sentence_codes(info, sc, ctx, patterns.get(j, ()))
+            for code_id, code_hits in found.items():
+                out.append(make(transcript, sentences[j], code_id, code_hits, info, sc.lo, sc.hi))
         if self.extend:
             out = self._extend(transcript, sentences, wanted, out)
         return out
@@ -317,36 +314,42 @@ class Suggester:
         hi: int,
     ) -> Suggestion:
         body = transcript.body
-        # tokens have distinct offsets, in body order: dedupe and sort by token position
-        seen: dict[int, str] = {}
-        for h in hits:
-            text = h.keyword.text
-            for t in h.tokens:
-                if t not in seen:
-                    seen[t] = text
         if info.starts is not None and info.ends is not None:
             start, end = info.starts.item, info.ends.item  # numpy: one Python int each
         else:
             start, end = info.start.__getitem__, info.end.__getitem__
-        evidence = tuple(
-            Evidence(a, b, body[a:b], seen[t])
-            for t in sorted(seen)
-            for a, b in ((start(t), end(t)),)
-        )
+        kw, toks, _ = hits[0]
+        if len(hits) == 1 and len(toks) == 1:  # the usual case: one word matched
+            t = toks[0]
+            a, b = start(t), end(t)
+            evidence: tuple[Evidence, ...] = (Evidence(a, b, body[a:b], kw.text),)
+        else:
+            # tokens have distinct offsets, in body order: dedupe and sort by token position
+            seen: dict[int, str] = {}
+            for kw, toks, _ in hits:
+                text = kw.text
+                for t in toks:
+                    if t not in seen:
+                        seen[t] = text
+            evidence = tuple(
+                Evidence(a, b, body[a:b], seen[t])
+                for t in sorted(seen)
+                for a, b in ((start(t), end(t)),)
+            )
         code = self.codebook[code_id]
         value = None
         if code.value is not None:  # an integer is read from the forms only: no lemmas needed
             lemma = info.lemma[lo:hi] if code.value.type != "integer" else ()
             value = propose_value(code, info.lower[lo:hi], lemma)
         return Suggestion(
-            id=suggestion_id(transcript.id, code_id, sent.start, sent.end),
-            code=code_id,
-            start=sent.start,
-            end=sent.end,
-            quote=sent.text,
-            sentence=sent.index,
-            evidence=evidence,
-            value=value,
+            suggestion_id(transcript.id, code_id, sent.start, sent.end),
+            code_id,
+            sent.start,
+            sent.end,
+            sent.text,
+            sent.index,
+            evidence,
+            value,
         )
 
 
