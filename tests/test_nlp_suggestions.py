@@ -450,7 +450,7 @@ def test_lexeme_table_grows_and_overflows_without_losing_flags(tmp_path: Path, n
     p = make_project(tmp_path, "R: x\n")
     m = Suggester(p.codebook, nlp=nlp).matchers  # type: ignore[arg-type]
     m._table_keys = np.zeros(4, np.uint64)  # tiny: forces collisions and regrowth
-    m._table_flags = np.zeros(4, np.uint16)
+    m._table_flags = np.zeros(4, m._table_flags.dtype)
     words = " ".join(f"woord{i} huiskamer niet , vrijwilligers" for i in range(300))
     for _ in range(2):  # new lexemes, then known ones
         doc = nlp.make_doc(words)  # type: ignore[attr-defined]

@@ -64,6 +64,14 @@ CLAUSE_BREAKS = frozenset(
     {",", ";", ":", "(", ")", "–", "—", "maar", "want", "omdat", "terwijl", "dus", "doordat"}
 )
 NEGATION_WINDOW = 5
+# a lexeme's flags (see MatcherSet._lexeme_flags), one uint64
+FREE_ANCHOR = 4
+CLASS_AT, CLASS_MASK = 3, 63
+NEAR_BUCKETS = 18
+NEAR_MASK = (1 << NEAR_BUCKETS) - 1
+NEAR_AT = 9
+NEED_RIGHT_AT = NEAR_AT + NEAR_BUCKETS
+NEED_LEFT_AT = NEED_RIGHT_AT + NEAR_BUCKETS
 MAX_GAP = 4
 GAP = "..."
 UNSET_ATTRS = frozenset(
@@ -325,13 +333,33 @@ class MatcherSet:
                 self._near.append((-1, caches[a - 1], ts[a - 1]))
             else:
                 self._near.append(None)
+        # the words next to an anchor, hashed into NEAR_BUCKETS bits: a lexeme's flags say which
+        # buckets it may fill and which its anchored units need, so numpy drops the anchors whose
+        # neighbours cannot be the word their units need (most anchors are common words)
+        buckets: dict[Term, int] = {}
+        self._near_bit: list[int] = []  # per unit: the bucket bit of its near word (0: none)
+        self._near_exact: dict[str, int] = {}  # word -> bucket bits of the near words it is
+        self._near_affix: list[tuple[Term, int]] = []
+        for nb in self._near:
+            if nb is None:
+                self._near_bit.append(0)
+                continue
+            term = replace(nb[2], gap=0)
+            if term not in buckets:
+                buckets[term] = 1 << (len(buckets) % NEAR_BUCKETS)
+                if term.kind == "eq":
+                    for v in term.exact:
+                        self._near_exact[v] = self._near_exact.get(v, 0) | buckets[term]
+                else:
+                    self._near_affix.append((term, buckets[term]))
+            self._near_bit.append(buckets[term])
         self._lex: dict[int, tuple[int, tuple[Keyword, ...]]] = {}  # lexeme -> (mask, multi)
         import numpy as np
 
         # lexeme -> flags (see _lexeme_flags): an open hash table on the low bits of the
         # lexeme's hash, and a dict for lexemes whose slot was taken (key 0 marks a free slot)
         self._table_keys: Any = np.zeros(1 << 14, np.uint64)
-        self._table_flags: Any = np.zeros(1 << 14, np.uint16)
+        self._table_flags: Any = np.zeros(1 << 14, np.uint64)
         self._overflow: dict[int, int] = {}
         self._used = 0
         self._singles: dict[int, tuple[Keyword, ...]] = {}  # lexeme -> its one-word keywords
@@ -546,11 +574,11 @@ class MatcherSet:
         tab_keys, tab_flags = self._table_keys, self._table_flags
         slots = (keys & np.uint64(len(tab_keys) - 1)).astype(np.intp)
         hit = tab_keys[slots] == keys
-        tok = np.where(hit, tab_flags[slots], 0).astype(np.uint16)
+        tok = np.where(hit, tab_flags[slots], 0).astype(np.uint64)
         missing = np.flatnonzero(~hit)
         if len(missing):
             uniq, inv = np.unique(keys[missing], return_inverse=True)
-            flags = np.zeros(len(uniq), dtype=np.uint16)
+            flags = np.zeros(len(uniq), dtype=np.uint64)
             overflow = self._overflow
             new: list[int] = []
             for u, key in enumerate(uniq.tolist()):
@@ -564,8 +592,18 @@ class MatcherSet:
                 self._remember(uniq[new], flags[new])
         cand = np.flatnonzero(tok & 1)
         anchored = np.flatnonzero(tok & 2)
+        if len(anchored):  # keep the anchors with a neighbour that may be the word needed there
+            near = np.zeros(len(tok) + 2, np.uint64)
+            near[1:-1] = (tok >> NEAR_AT) & NEAR_MASK
+            at = tok[anchored]
+            ok = (
+                (at & FREE_ANCHOR)
+                | ((at >> NEED_RIGHT_AT) & NEAR_MASK & near[anchored + 2])
+                | ((at >> NEED_LEFT_AT) & NEAR_MASK & near[anchored])
+            )
+            anchored = anchored[ok != 0]
         neg = np.zeros(len(tok) + 1, dtype=np.int64)
-        classes = tok >> 3
+        classes = (tok >> CLASS_AT) & CLASS_MASK
         np.cumsum((classes & NEG) > 0, out=neg[1:])
         info.classes = classes
         info.negators = neg
@@ -590,7 +628,7 @@ class MatcherSet:
             flags = np.concatenate(
                 [
                     self._table_flags[old],
-                    np.fromiter(self._overflow.values(), np.uint16),
+                    np.fromiter(self._overflow.values(), np.uint64),
                     flags,
                 ]
             )
@@ -598,7 +636,7 @@ class MatcherSet:
             while self._used * 2 > size:
                 size *= 4
             self._table_keys = np.zeros(size, np.uint64)
-            self._table_flags = np.zeros(size, np.uint16)
+            self._table_flags = np.zeros(size, np.uint64)
             self._overflow = {}
         tk, tf = self._table_keys, self._table_flags
         slots = (keys & np.uint64(len(tk) - 1)).astype(np.intp)
@@ -611,10 +649,18 @@ class MatcherSet:
 
     def _lexeme_flags(self, key: int) -> int:
         """Bits of a lexeme new to this matcher: 1 some unit may match it, 2 it anchors a
-        multi-word unit, and above those its ``word_class`` for the negation rule. Its units
-        are kept in ``_lex``."""
-        found = self._candidates(key, self._lemma_of(key), self._lower_of(key))
-        f = word_class(self._lower_of(key)) << 3
+        multi-word unit, 4 one of those has no near word (see ``_near``); from ``CLASS_AT`` its
+        ``word_class`` for the negation rule; from ``NEAR_AT`` the buckets of the near words it
+        may be, from ``NEED_RIGHT_AT``/``NEED_LEFT_AT`` those its anchored units need right after
+        or before it. Its units are kept in ``_lex``."""
+        lemma, lower = self._lemma_of(key), self._lower_of(key)
+        found = self._candidates(key, lemma, lower)
+        f = word_class(lower) << CLASS_AT
+        near = self._near_exact.get(lemma, 0) | self._near_exact.get(lower, 0)
+        for term, bit in self._near_affix:
+            if term.matches(lemma, lower):
+                near |= bit
+        f |= near << NEAR_AT
         if found:
             mask = 0
             multi: list[Keyword] = []
@@ -623,6 +669,13 @@ class MatcherSet:
                     mask |= 1 << kw.uid
                 else:
                     multi.append(kw)
+                    nb = self._near[kw.uid]
+                    if nb is None:
+                        f |= FREE_ANCHOR
+                    else:
+                        f |= self._near_bit[kw.uid] << (
+                            NEED_RIGHT_AT if nb[0] == 1 else NEED_LEFT_AT
+                        )
             self._lex[key] = (mask, tuple(multi))
             single = tuple(self._all[u] for u in _bits(mask & self._plain_mask))
             if single:
