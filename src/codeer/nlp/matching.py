@@ -44,7 +44,7 @@ import bisect
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache, reduce
 from operator import or_
 from pathlib import Path
@@ -65,11 +65,11 @@ CLAUSE_BREAKS = frozenset(
 )
 NEGATION_WINDOW = 5
 # a lexeme's flags (see MatcherSet._lexeme_flags), one uint64
-FREE_ANCHOR = 4
-CLASS_AT, CLASS_MASK = 3, 63
-NEAR_BUCKETS = 18
+FREE_ANCHOR, SINGLES = 4, 8
+CLASS_AT, CLASS_MASK = 4, 63
+NEAR_BUCKETS = 17
 NEAR_MASK = (1 << NEAR_BUCKETS) - 1
-NEAR_AT = 9
+NEAR_AT = 10
 NEED_RIGHT_AT = NEAR_AT + NEAR_BUCKETS
 NEED_LEFT_AT = NEED_RIGHT_AT + NEAR_BUCKETS
 MAX_GAP = 4
@@ -103,6 +103,8 @@ class Scan:
     present: int
     multi: dict[int, list[tuple[int, ...]]]
     candidates: list[int]
+    masks: list[int]  # the unit masks of the candidates
+    singles: list[int]  # the candidates that are one-word keywords (or exclude keywords)
     first: dict[int, tuple[int, ...] | None] | None = None  # '&' parts: first live occurrence
 
 
@@ -203,6 +205,7 @@ class Positions:
     tokens: list[int]
     masks: list[int]
     anchored: list[int]
+    singles: list[int] = field(default_factory=list)  # tokens with one-word (exclude) keywords
 
 
 class Column(Sequence[int]):
@@ -288,10 +291,17 @@ class MatcherSet:
         self._part_uid = [n_plain + pid for pid in range(len(self._parts))]
         self._conj_units = [tuple(self._part_uid[p] for p in pids) for pids in self._conj_parts]
         self._conj_mask = [sum(1 << u for u in units) for units in self._conj_units]
-        self._unit_users: dict[int, list[int]] = {
-            self._part_uid[pid]: users for pid, users in enumerate(self._part_users)
-        }
+        # each '&' keyword is looked at only where its rarest-looking part (its trigger) is in
+        # the sentence or its context: all its parts must be there
+        self._trigger_users: dict[int, list[int]] = {}
+        for n, units in enumerate(self._conj_units):
+            trigger = max(units, key=lambda u: _rarity(self._all[u]))
+            self._trigger_users.setdefault(trigger, []).append(n)
+        self._trigger_mask = sum(1 << u for u in self._trigger_users)
         self._part_mask = sum(1 << u for u in self._part_uid)
+        self._single_mask = sum(  # one-word keywords and exclude keywords
+            1 << kw.uid for kw in self._all[:n_plain] if len(kw.terms) == 1
+        )
         # the other words of multi-word units get bits too, so a multi-word unit is only tried
         # where all its words occur in the sentence
         self._required: dict[int, int] = {}
@@ -384,7 +394,6 @@ class MatcherSet:
         self._lemma: dict[int, str] = {}
         self._table: dict[str, str] | None = None
         self._classes: dict[int, int] = {}
-        self._complete_memo: dict[tuple[int, int], list[int]] = {}
         self._negation_memo: dict[tuple[int, ...], bool] = {}  # negated_by_class per window
 
     @property
@@ -610,7 +619,12 @@ class MatcherSet:
         tokens: list[int] = cand.tolist()
         kl = info.keys
         lex = self._lex
-        info.positions = Positions(tokens, [lex[kl[k]][0] for k in tokens], anchored.tolist())
+        info.positions = Positions(
+            tokens,
+            [lex[kl[k]][0] for k in tokens],
+            anchored.tolist(),
+            np.flatnonzero(tok & SINGLES).tolist(),
+        )
         info.cand = cand
         info.anchors = anchored
 
@@ -680,6 +694,7 @@ class MatcherSet:
             single = tuple(self._all[u] for u in _bits(mask & self._plain_mask))
             if single:
                 self._singles[key] = single
+                f |= SINGLES
             f |= 3 if multi else 1
         return f
 
@@ -746,11 +761,17 @@ class MatcherSet:
         a, b, c, d = ranges
         lex, keys = self._lex, info.keys
         cand = positions.tokens[a:b]
-        present = reduce(or_, positions.masks[a:b], 0)
+        masks = positions.masks[a:b]
+        present = reduce(or_, masks, 0)
+        singles: list[int] = []
+        if present & self._single_mask:
+            ss = positions.singles
+            e = bisect.bisect_left(ss, lo)
+            singles = ss[e : bisect.bisect_left(ss, hi, e)]
         anc = positions.anchored
         multi: dict[int, list[tuple[int, ...]]] = {}
         if c == d:
-            return Scan(lo, hi, present, multi, cand)
+            return Scan(lo, hi, present, multi, cand, masks, singles)
         anchors = self._anchors
         found = 0
         for k in anc[c:d]:
@@ -776,7 +797,7 @@ class MatcherSet:
                 if got is not None:
                     multi.setdefault(uid, []).append(got)
                     found |= 1 << uid
-        return Scan(lo, hi, present | found, multi, cand)
+        return Scan(lo, hi, present | found, multi, cand, masks, singles)
 
     def _term_at(self, term: Term, cache: dict[int, bool], key: int) -> bool:
         m = cache.get(key)
@@ -840,9 +861,8 @@ class MatcherSet:
         if uid in sc.multi:
             occurrences: Iterable[tuple[int, ...]] = sc.multi[uid]
         else:
-            bit = 1 << uid
-            lex, keys = self._lex, info.keys
-            occurrences = ((k,) for k in sc.candidates if lex[keys[k]][0] & bit)
+            pairs = zip(sc.candidates, sc.masks, strict=True)
+            occurrences = ((k,) for k, m in pairs if m >> uid & 1)
         got = None
         for t in occurrences:
             if not check or not self._negated(info, t, sc.lo, sc.hi):
@@ -873,11 +893,9 @@ class MatcherSet:
                     kw = units[uid]
                     hits.extend([(kw, toks, False) for toks in many])
             keys, singles = info.keys, self._singles
-            for k in sc.candidates:
-                found = singles.get(keys[k])
-                if found is not None:
-                    t = (k,)
-                    hits.extend([(kw, t, False) for kw in found])
+            for k in sc.singles:
+                t = (k,)
+                hits.extend([(kw, t, False) for kw in singles[keys[k]]])
         parts = present & self._part_mask
         if parts:
             around = 0
@@ -943,14 +961,15 @@ class MatcherSet:
 
     def _complete(self, parts: int, around: int) -> list[int]:
         """The '&' keywords with a part among ``parts`` and every part in ``parts | around``."""
-        key = (parts, around)
-        out = self._complete_memo.get(key)
-        if out is None:
-            users = {n for u in _bits(parts) for n in self._unit_users[u]}
-            both = parts | around
-            out = [n for n in sorted(users) if both & self._conj_mask[n] == self._conj_mask[n]]
-            if len(self._complete_memo) < 100_000:
-                self._complete_memo[key] = out
+        both = parts | around
+        masks = self._conj_mask
+        out: list[int] = []
+        for u in _bits(both & self._trigger_mask):
+            for n in self._trigger_users[u]:
+                mask = masks[n]
+                if both & mask == mask and parts & mask:
+                    out.append(n)
+        out.sort()
         return out
 
     def pattern_hits(self, doc: Doc) -> list[Hit]:
@@ -1020,6 +1039,20 @@ def _anchored(kw: Keyword) -> Keyword:
 
     best = max(range(len(kw.terms)), key=lambda t: (weight(kw.terms[t]), -t))
     return replace(kw, anchor=best)
+
+
+def _rarity(kw: Keyword) -> float:
+    """How rare a phrase looks: its rarest word slot, a slot as common as its most common
+    alternative (stop words and negators are everywhere, long words are rare)."""
+    from spacy.lang.nl.stop_words import STOP_WORDS
+
+    best = 0.0
+    for term in kw.terms:
+        weight = min(
+            0 if v in NEGATORS else len(v) / 10 if v in STOP_WORDS else len(v) for v in term.values
+        )
+        best = max(best, weight - len(term.values) / 100)
+    return best + (5 if len(kw.terms) > 1 else 0)
 
 
 NEG, BREAK, PUNCT, VOID, NIET, FINAL = 1, 2, 4, 8, 16, 32
