@@ -115,6 +115,18 @@ def _bits(x: int) -> Iterator[int]:
         x ^= low
 
 
+def _bit_list(x: int) -> list[int]:
+    """The set bits of ``x``, high to low (one C call to write it out; fast for wide masks)."""
+    s = bin(x)
+    top = len(s) - 1
+    out: list[int] = []
+    i = s.find("1", 2)
+    while i != -1:
+        out.append(top - i)
+        i = s.find("1", i + 1)
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class Term:
     """One word slot of a keyword: exact lemmas/forms and wildcard affixes, any of which match."""
@@ -299,6 +311,7 @@ class MatcherSet:
             self._trigger_users.setdefault(trigger, []).append(n)
         self._trigger_mask = sum(1 << u for u in self._trigger_users)
         self._part_mask = sum(1 << u for u in self._part_uid)
+        self._unit_bit = [1 << u for u in range(len(self._all))]
         self._single_mask = sum(  # one-word keywords and exclude keywords
             1 << kw.uid for kw in self._all[:n_plain] if len(kw.terms) == 1
         )
@@ -861,8 +874,9 @@ class MatcherSet:
         if uid in sc.multi:
             occurrences: Iterable[tuple[int, ...]] = sc.multi[uid]
         else:
+            bit = self._unit_bit[uid]
             pairs = zip(sc.candidates, sc.masks, strict=True)
-            occurrences = ((k,) for k, m in pairs if m >> uid & 1)
+            occurrences = ((k,) for k, m in pairs if m & bit)
         got = None
         for t in occurrences:
             if not check or not self._negated(info, t, sc.lo, sc.hi):
@@ -901,15 +915,13 @@ class MatcherSet:
             around = 0
             for c in context:
                 around |= c.present
-            for n in self._complete(parts, around & self._part_mask):
+            first, unit_bit = self._first_occurrence, self._unit_bit
+            for n in self._complete(parts, around):
                 chosen: list[tuple[int, ...]] = []
                 for uid in self._conj_units[n]:
-                    source = (
-                        sc
-                        if present >> uid & 1
-                        else next(c for c in context if c.present >> uid & 1)
-                    )
-                    ok = self._first_occurrence(uid, info, source)
+                    bit = unit_bit[uid]
+                    source = sc if present & bit else next(c for c in context if c.present & bit)
+                    ok = first(uid, info, source)
                     if ok is None:
                         break
                     chosen.append(ok)
@@ -964,7 +976,7 @@ class MatcherSet:
         both = parts | around
         masks = self._conj_mask
         out: list[int] = []
-        for u in _bits(both & self._trigger_mask):
+        for u in _bit_list(both & self._trigger_mask):
             for n in self._trigger_users[u]:
                 mask = masks[n]
                 if both & mask == mask and parts & mask:

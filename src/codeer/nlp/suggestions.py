@@ -18,12 +18,14 @@ Importing this module does not import spaCy; making suggestions builds the pipel
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -102,6 +104,32 @@ class Suggestion:
     status: Status = "pending"
     coding_id: str | None = None
     decided: dt.datetime | None = None
+
+
+def _quick_constructor(cls: type) -> Callable[..., Any]:
+    """A constructor for a frozen slots dataclass that sets the slots directly, with the same
+    positional parameters and defaults as its ``__init__`` (which goes through
+    ``object.__setattr__`` per field: most of the cost when thousands are made per transcript).
+    Generated from the fields, as dataclasses generates ``__init__``, so it stays in step."""
+    ns: dict[str, Any] = {"new": object.__new__, "cls": cls}
+    params: list[str] = []
+    body = ["    o = new(cls)"]
+    for i, f in enumerate(dataclasses.fields(cls)):
+        if f.default_factory is not dataclasses.MISSING or hasattr(cls, "__post_init__"):
+            raise TypeError(f"{cls.__name__}: only plain defaults are supported")
+        ns[f"set{i}"] = cls.__dict__[f.name].__set__
+        if f.default is dataclasses.MISSING:
+            params.append(f.name)
+        else:
+            ns[f"default{i}"] = f.default
+            params.append(f"{f.name}=default{i}")
+        body.append(f"    set{i}(o, {f.name})")
+    exec(f"def make({', '.join(params)}):\n" + "\n".join(body) + "\n    return o\n", ns)
+    return ns["make"]
+
+
+_evidence: Callable[..., Evidence] = _quick_constructor(Evidence)
+_suggestion: Callable[..., Suggestion] = _quick_constructor(Suggestion)
 
 
 class SuggestionsFile(BaseModel):
@@ -256,19 +284,19 @@ class Suggester:
             if nxt.turn_index != sentences[s.sentence].turn_index:
                 continue
             extra.append(
-                Suggestion(
-                    id=suggestion_id(transcript.id, s.code, nxt.start, nxt.end),
-                    code=s.code,
-                    start=nxt.start,
-                    end=nxt.end,
-                    quote=nxt.text,
-                    sentence=k,
-                    evidence=s.evidence,
+                _suggestion(
+                    suggestion_id(transcript.id, s.code, nxt.start, nxt.end),
+                    s.code,
+                    nxt.start,
+                    nxt.end,
+                    nxt.text,
+                    k,
+                    s.evidence,
                 )
             )
         if not extra:
             return found
-        return sorted(found + extra, key=lambda x: (x.start, x.code))
+        return sorted(found + extra, key=attrgetter("start", "code"))
 
     @staticmethod
     def _context_of(sentences: Sequence[Sentence], j: int) -> list[int]:
@@ -322,7 +350,7 @@ class Suggester:
         if len(hits) == 1 and len(toks) == 1:  # the usual case: one word matched
             t = toks[0]
             a, b = start(t), end(t)
-            evidence: tuple[Evidence, ...] = (Evidence(a, b, body[a:b], kw.text),)
+            evidence: tuple[Evidence, ...] = (_evidence(a, b, body[a:b], kw.text),)
         else:
             # tokens have distinct offsets, in body order: dedupe and sort by token position
             seen: dict[int, str] = {}
@@ -332,7 +360,7 @@ class Suggester:
                     if t not in seen:
                         seen[t] = text
             evidence = tuple(
-                Evidence(a, b, body[a:b], seen[t])
+                _evidence(a, b, body[a:b], seen[t])
                 for t in sorted(seen)
                 for a, b in ((start(t), end(t)),)
             )
@@ -341,7 +369,7 @@ class Suggester:
         if code.value is not None:  # an integer is read from the forms only: no lemmas needed
             lemma = info.lemma[lo:hi] if code.value.type != "integer" else ()
             value = propose_value(code, info.lower[lo:hi], lemma)
-        return Suggestion(
+        return _suggestion(
             suggestion_id(transcript.id, code_id, sent.start, sent.end),
             code_id,
             sent.start,
