@@ -1,4 +1,4 @@
-"""``codeer suggest``: propose codings from the codebook's keywords, or evaluate them.
+"""``codeer suggest``: propose codings from the keywords and what the coder coded, or evaluate them.
 
 spaCy, rich and the pipeline are imported inside the command, so ``codeer --help`` stays fast.
 """
@@ -53,6 +53,32 @@ if TYPE_CHECKING:
     show_default=True,
     help="Let '&' keywords take parts from the sentence before or the interviewer's question.",
 )
+@click.option(
+    "--learn/--no-learn",
+    default=True,
+    show_default=True,
+    help="Also learn from the coder's codings where codes go (a passage model; "
+    "keywords alone with --no-learn).",
+)
+@click.option(
+    "--learn-from",
+    metavar="CODER",
+    help="Learn from this coder's codings instead of --coder's (e.g. a senior coder's).",
+)
+@click.option(
+    "--target-precision",
+    type=click.FloatRange(0.05, 0.99),
+    default=0.55,
+    show_default=True,
+    help="Share of learned suggestions that should be right; lower it for more suggestions.",
+)
+@click.option(
+    "--folds",
+    type=click.IntRange(2, 50),
+    default=5,
+    show_default=True,
+    help="With --evaluate --learn: cross-validation folds (grouped by case).",
+)
 @json_option
 def command(
     project: str,
@@ -62,12 +88,22 @@ def command(
     show_all: bool,
     extend: bool,
     context: bool,
+    learn: bool,
+    learn_from: str | None,
+    target_precision: float,
+    folds: int,
     as_json: bool,
 ) -> int:
-    """Propose codings per sentence from the codebook's keywords.
+    """Propose codings per sentence from the codebook's keywords and the coder's codings.
 
-    Suggestions are written to interviews/suggestions/CODER/ID.yaml; they become codings only
-    when accepted in the workbench. Rejected ones are not proposed again.
+    Keywords propose a code where the codebook's words for it occur. Once a coder has coded a
+    few interviews, codeer also learns from those codings where each code goes (the sentences
+    around a keyword, answers to a question about it) and proposes those codes in the other
+    interviews. Suggestions are written to interviews/suggestions/CODER/ID.yaml; they become
+    codings only when accepted in the workbench. Rejected ones are not proposed again.
+
+    With --evaluate, the suggestions are scored against the coder's own codings; the learned
+    ones are cross-validated by case, so no interview is scored by a model that saw it.
     """
     from rich.console import Console
 
@@ -87,7 +123,7 @@ def command(
             raise UsageError(
                 "--evaluate uses every transcript the coder coded", hint="drop --transcript"
             )
-        result = _evaluate(proj, coder, suggester, err)
+        result = _evaluate(proj, coder, suggester, err, learn, folds, target_precision)
         if as_json:
             click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         else:
@@ -96,6 +132,10 @@ def command(
     ids = list(transcripts) or list(proj.transcripts)
     for tid in ids:
         proj.transcript(tid)  # unknown ids fail before anything is written
+    if learn:
+        if learn_from:
+            proj.require_coder(learn_from)  # a typo should not silently mean "keywords only"
+        suggester = _learned(proj, learn_from or coder, suggester, target_precision, err)
     files = _with_progress(
         err,
         len(ids),
@@ -121,8 +161,33 @@ def _run(proj: Any, coder: str, ids: list[str], suggester: Any, advance: Any) ->
     return run_suggest(proj, coder, ids, suggester=suggester, progress=advance)
 
 
-def _evaluate(proj: Any, coder: str, suggester: Any, err: Console) -> Evaluation:
-    from codeer.nlp.evaluation import evaluate
+def _learned(proj: Any, learn_from: str, suggester: Any, target: float, err: Console) -> Any:
+    from codeer.nlp import learning
+
+    learned = _with_progress(
+        err,
+        learning.fits_per_model(),
+        f"Learning from {learn_from}'s codings",
+        lambda advance: learning.LearnedSuggester(
+            proj, suggester, learn_from, target_precision=target, progress=advance
+        ),
+    )
+    if learned.model is None:
+        err.print(f"Keywords only: {learned.reason}.")
+    else:
+        m = learned.model
+        err.print(
+            f"Learned {len(m.codes)} code(s) from {learn_from}'s codings "
+            f"(thresholds {m.high:.2f}/{m.low:.2f} for precision {target:.2f}); "
+            "keywords for the rest."
+        )
+    return learned
+
+
+def _evaluate(
+    proj: Any, coder: str, suggester: Any, err: Console, learn: bool, folds: int, target: float
+) -> Evaluation:
+    from codeer.nlp.evaluation import evaluate, evaluation_steps
 
     n = len(proj.all_codings(coder))
     if n == 0:
@@ -132,9 +197,17 @@ def _evaluate(proj: Any, coder: str, suggester: Any, err: Console) -> Evaluation
         )
     result: Evaluation = _with_progress(
         err,
-        n,
+        evaluation_steps(n, learn=learn, folds=folds),
         "Evaluating",
-        lambda advance: evaluate(proj, coder, suggester=suggester, progress=advance),
+        lambda advance: evaluate(
+            proj,
+            coder,
+            suggester=suggester,
+            progress=advance,
+            learn=learn,
+            folds=folds,
+            target_precision=target,
+        ),
     )
     return result
 
@@ -198,9 +271,12 @@ def _print_evaluation(out: Console, result: Evaluation) -> None:
 
     from codeer.nlp.evaluation import Score
 
+    method = (
+        "keywords + learned (cross-validated by case)" if result.method == "learned" else "keywords"
+    )
     table = Table(
-        title=f"Suggestions against coder {result.coder}: {result.transcripts} transcripts, "
-        f"{result.sentences} sentences (sentence level)",
+        title=f"Suggestions ({method}) against coder {result.coder}: {result.transcripts} "
+        f"transcripts, {result.sentences} sentences (sentence level)",
         caption="TP/FP: suggestions confirmed or not by the coder; found/FN: coder's "
         "(code, sentence) pairs suggested or missed",
     )
@@ -229,4 +305,13 @@ def _print_evaluation(out: Console, result: Evaluation) -> None:
         *(f"{ma[k]:.2f}" for k in ("precision", "recall", "f1")),
         style="bold",
     )
+    if result.baseline is not None:
+        row("micro, keywords only", result.baseline.micro, "dim")
     out.print(table)
+    cv = result.cross_validation
+    if cv is not None:
+        out.print(
+            f"Learned suggestions: {cv['folds']} folds grouped by case; each fold's model and "
+            f"thresholds were fitted on the other folds only (target precision "
+            f"{cv['target_precision']:.2f})."
+        )

@@ -19,12 +19,19 @@ span overlaps.
 - Micro averages sum TP, FP, found and FN over codes; macro averages are the unweighted mean of
   the per-code figures over codes with at least one gold or suggested pair. A figure whose
   denominator is zero counts as 0.
+
+What is scored is what ``codeer suggest`` would propose. With ``learn`` (the default) that is the
+passage model of ``codeer.nlp.learning`` for the codes it learns and the keywords for the rest,
+and the evaluation is cross-validated: the transcripts are split into folds by case, and each
+fold's suggestions come from a model (and decoding thresholds) fitted on the other folds' codings
+only, so no interview is scored by a model that saw its codings. The keyword-only figures are
+reported beside it (``baseline``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from codeer.codings import CodingsFile
@@ -63,17 +70,29 @@ class Evaluation:
     per_code: dict[str, Score]
     micro: Score
     macro: dict[str, float]
+    method: str = "keywords"
+    baseline: Evaluation | None = None  # keywords only, when ``method`` is "learned"
+    cross_validation: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "coder": self.coder,
+            "method": self.method,
             "transcripts": self.transcripts,
             "sentences": self.sentences,
             "codes": len(self.per_code),
             "micro": asdict(self.micro),
             "macro": self.macro,
-            "per_code": {c: asdict(s) for c, s in self.per_code.items()},
         }
+        if self.baseline is not None:
+            out["keywords_only"] = {
+                "micro": asdict(self.baseline.micro),
+                "macro": self.baseline.macro,
+            }
+        if self.cross_validation is not None:
+            out["cross_validation"] = self.cross_validation
+        out["per_code"] = {c: asdict(s) for c, s in self.per_code.items()}
+        return out
 
 
 def gold_pairs(
@@ -167,14 +186,29 @@ def evaluate_suggestions(
     )
 
 
+def evaluation_steps(transcripts: int, *, learn: bool, folds: int | None = None) -> int:
+    """How many times ``evaluate`` calls ``progress`` (for a progress bar)."""
+    from codeer.nlp import learning
+
+    if not learn:
+        return transcripts
+    k = min(folds or learning.FOLDS, transcripts)
+    return transcripts + 1 + (k * learning.fits_per_model() if k > 1 else 0)
+
+
 def evaluate(
     project: Project,
     coder: str,
     *,
     suggester: Suggester | None = None,
     progress: Progress | None = None,
+    learn: bool = False,
+    folds: int | None = None,
+    target_precision: float | None = None,
 ) -> Evaluation:
-    """Suggest afresh (ignoring saved decisions) and score against the coder's codings."""
+    """Suggest afresh (ignoring saved decisions) and score against the coder's codings; with
+    ``learn``, the cross-validated learned suggestions, with the keyword figures as baseline."""
+    from codeer.nlp import learning
     from codeer.nlp.suggestions import Suggester
 
     suggester = suggester or Suggester(project.codebook)
@@ -187,4 +221,31 @@ def evaluate(
         suggestions[tid] = suggester.suggest(t, sentences[tid])
         if progress is not None:
             progress(1)
-    return evaluate_suggestions(coder, sentences, suggestions, dict(all_codings), suggester.codes)
+    codings = dict(all_codings)
+    keywords = evaluate_suggestions(coder, sentences, suggestions, codings, suggester.codes)
+    if not learn:
+        return keywords
+    k = folds or learning.FOLDS
+    precision = target_precision if target_precision is not None else learning.TARGET_PRECISION
+    features = Suggester(
+        project.codebook, nlp=suggester.nlp, context=suggester.context, extend=False
+    )
+    transcripts = [project.transcript(t) for t in all_codings]
+    rows = learning.featurise_all(transcripts, sentences, features)
+    if progress is not None:
+        progress(1)
+    learned, report = learning.cross_validate(
+        rows, codings, suggestions, folds=k, target_precision=precision, progress=progress
+    )
+    result = evaluate_suggestions(coder, sentences, learned, codings, suggester.codes)
+    return replace(
+        result,
+        method="learned",
+        baseline=keywords,
+        cross_validation={
+            "folds": len(report),
+            "grouped_by": "case",
+            "target_precision": precision,
+            "per_fold": report,
+        },
+    )

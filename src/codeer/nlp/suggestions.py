@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from codeer.project import Project
 
 Status = Literal["pending", "accepted", "rejected"]
+Source = Literal["keywords", "learned"]
 Progress = Callable[[int], None]
 INTERVIEWER = frozenset({"I", "Interviewer"})
 
@@ -104,6 +105,8 @@ class Suggestion:
     status: Status = "pending"
     coding_id: str | None = None
     decided: dt.datetime | None = None
+    source: Source = "keywords"  # "learned": proposed by the passage model (codeer.nlp.learning)
+    score: float | None = None  # the passage model's probability, for learned suggestions
 
 
 def _quick_constructor(cls: type) -> Callable[..., Any]:
@@ -159,6 +162,8 @@ class SuggestionsFile(BaseModel):
         for item in data["suggestions"]:
             if item.get("status") == "pending":
                 item.pop("status")
+            if item.get("source") == "keywords":
+                item.pop("source")
         return dump_yaml(data)
 
 
@@ -169,6 +174,14 @@ def suggestion_id(transcript_id: str, code: str, start: int, end: int) -> str:
 
 
 # --- making suggestions ------------------------------------------------------------------------
+class SuggestionSource(Protocol):
+    """What ``run_suggest`` needs: the keyword Suggester, or the LearnedSuggester over it."""
+
+    def suggest(
+        self, transcript: Transcript, sentences: Sequence[Sentence] | None = None
+    ) -> list[Suggestion]: ...
+
+
 class Suggester:
     """Compiles the codebook's keywords once and proposes codings for transcripts."""
 
@@ -475,7 +488,7 @@ def run_suggest(
     coder: str,
     transcript_ids: Sequence[str] | None = None,
     *,
-    suggester: Suggester | None = None,
+    suggester: SuggestionSource | None = None,
     progress: Progress | None = None,
     write: bool = True,
 ) -> dict[str, SuggestionsFile]:

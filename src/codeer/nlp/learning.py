@@ -1,0 +1,635 @@
+"""Suggestions learned from a coder's own codings: a passage model over sentences.
+
+Keywords find the sentence that names a topic, but a coder codes the passage: the sentence and
+the one or two after it, or an answer whose words never name the topic because the question did.
+Once a coder has coded some interviews, codeer learns from those codings where the codes go and
+proposes them in the interviews still to code (the "learn from what I coded" of MAXQDA and NVivo's
+autocoding by pattern).
+
+The model, per code, is an L2-regularised logistic regression over the respondent sentences.
+A sentence's features are the lemmas of the sentence itself (``w:``), of the sentences before and
+after it in the same turn (``p:``, ``n:``) and of the interviewer's question before the turn (``q:``); which codes the codebook's keywords propose for
+the sentence and its neighbours (``k:``, ``kp:``, ``kn:``, ``kt:``); and whether it opens the turn.
+Positives are weighted by the square root of the code's negative-to-positive ratio, so rare codes
+still get a voice. All codes are fitted at once with L-BFGS (scipy), from the coder's codings only.
+
+Suggestions are decoded with two thresholds, as coded passages run on: a sentence is proposed for
+a code when its probability reaches ``high``, and a neighbour in the same turn when it reaches
+``low``. The thresholds are not constants: they are chosen by cross-validation over the training
+interviews (grouped by case, so a steunpunt's and its municipality's interviews fall together),
+as the pair with the highest recall whose precision reaches ``target_precision`` (the share of
+suggestions the coder is willing to see rejected is ``1 - target_precision``). A code with fewer
+than ``MIN_POSITIVES`` coded sentences in the training data is left to the keywords.
+
+``cross_validate`` is how the evaluation stays honest: every interview's learned suggestions come
+from a model (and thresholds) fitted without that interview's case.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from codeer.codings import CodingsFile
+from codeer.segmentation import Sentence, sentences_overlapping
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+    from scipy import sparse
+
+    from codeer.nlp.suggestions import Suggester, Suggestion
+    from codeer.project import Project
+    from codeer.transcript import Transcript
+
+MIN_TRANSCRIPTS = 4  # coded transcripts (of two cases or more) before codeer learns from them
+MIN_POSITIVES = 5  # coded sentences a code needs in the training data to be learned
+MIN_DF = 2  # a feature must occur in this many training sentences
+REGULARISATION = 1.0
+MAX_ITERATIONS = 200
+TOLERANCE = 1e-6  # relative change of the loss; the ranking of sentences settles long before
+TARGET_PRECISION = 0.55
+FOLDS = 5
+INNER_FOLDS = 3
+HIGH_GRID = (0.03, 0.04, 0.05, 0.08, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7)
+LOW_RATIOS = (0.2, 0.4, 0.6, 1.0)  # low = high * ratio (1.0: no growing into neighbours)
+EVIDENCE_WORDS = 3
+
+Progress = Callable[[int], None]
+
+
+# --- features ------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Token:
+    start: int
+    end: int
+    lemma: str
+
+
+@dataclass
+class Rows:
+    """The respondent sentences of one transcript, featurised."""
+
+    transcript: Transcript
+    sentences: list[Sentence]  # all sentences of the transcript
+    rows: list[int]  # sentence index of each row
+    features: list[list[str]]
+    tokens: dict[int, list[Token]]  # content tokens per sentence index
+    prev: list[int]  # row index of the previous sentence in the same turn, or -1
+    next: list[int]
+    keyword: dict[int, list[Suggestion]] = field(default_factory=dict)  # per sentence index
+
+    def labels(self, codings: CodingsFile | None) -> list[set[str]]:
+        """The codes the coder applied to a span overlapping each row's sentence."""
+        out: list[set[str]] = [set() for _ in self.rows]
+        if codings is None:
+            return out
+        where = {j: r for r, j in enumerate(self.rows)}
+        for c in codings.codings:
+            for s in sentences_overlapping(self.sentences, c.start, c.end):
+                r = where.get(s.index)
+                if r is not None:
+                    out[r].add(c.code)
+        return out
+
+
+def featurise(
+    transcript: Transcript,
+    sentences: Sequence[Sentence],
+    suggester: Suggester,
+    lemmas: Sequence[tuple[int, int, str]],
+) -> Rows:
+    """Rows for the respondent sentences. ``lemmas``: (start, end, lemma) of the body's word
+    tokens in order; ``suggester`` gives the keyword features (one sentence each, no extension)."""
+    sentences = list(sentences)
+    starts = [a for a, _, _ in lemmas]
+    tokens: dict[int, list[Token]] = {}
+    for s in sentences:
+        lo = bisect.bisect_left(starts, s.start)
+        hi = bisect.bisect_left(starts, s.end)
+        tokens[s.index] = [Token(a, b, lem) for a, b, lem in lemmas[lo:hi]]
+    keyword: dict[int, list[Suggestion]] = {}
+    for sug in suggester.suggest(transcript, sentences):
+        keyword.setdefault(sug.sentence, []).append(sug)
+    turns = transcript.turns
+    words = {j: {t.lemma for t in toks} for j, toks in tokens.items()}
+    kw = {j: {s.code for s in ss} for j, ss in keyword.items()}
+    by_turn: dict[int, list[int]] = {}
+    for s in sentences:
+        by_turn.setdefault(s.turn_index, []).append(s.index)
+    rows: list[int] = []
+    feats: list[list[str]] = []
+    for s in sentences:
+        if turns[s.turn_index].is_interviewer:
+            continue
+        j = s.index
+        same = by_turn[s.turn_index]
+        f = {"w:" + x for x in words[j]}
+        f |= {"k:" + c for c in kw.get(j, ())}
+        if j - 1 in same:
+            f |= {"p:" + x for x in words[j - 1]}
+            f |= {"kp:" + c for c in kw.get(j - 1, ())}
+        else:
+            f.add("first")
+        if j + 1 in same:
+            f |= {"n:" + x for x in words[j + 1]}
+            f |= {"kn:" + c for c in kw.get(j + 1, ())}
+        for k in same:
+            f |= {"kt:" + c for c in kw.get(k, ())}
+        question = by_turn.get(s.turn_index - 1, [])
+        if question and turns[s.turn_index - 1].is_interviewer:
+            for k in question:
+                f |= {"q:" + x for x in words[k]}
+        rows.append(j)
+        feats.append(sorted(f))
+    where = {j: r for r, j in enumerate(rows)}
+    prev = [where.get(j - 1, -1) if j - 1 in by_turn[sentences[j].turn_index] else -1 for j in rows]
+    nxt = [where.get(j + 1, -1) if j + 1 in by_turn[sentences[j].turn_index] else -1 for j in rows]
+    return Rows(transcript, sentences, rows, feats, tokens, prev, nxt, keyword)
+
+
+def word_lemmas(
+    suggester: Suggester, transcripts: Sequence[Transcript]
+) -> list[list[tuple[int, int, str]]]:
+    """(start, end, lower-cased lemma) of every alphabetic token, per transcript body."""
+    out: list[list[tuple[int, int, str]]] = []
+    for doc in suggester.nlp.pipe([t.body for t in transcripts], batch_size=64):
+        out.append(
+            [(tok.idx, tok.idx + len(tok.text), tok.lemma_.lower()) for tok in doc if tok.is_alpha]
+        )
+    return out
+
+
+def featurise_all(
+    transcripts: Sequence[Transcript],
+    sentences: Mapping[str, Sequence[Sentence]],
+    suggester: Suggester,
+) -> dict[str, Rows]:
+    lemmas = word_lemmas(suggester, transcripts)
+    return {
+        t.id: featurise(t, sentences[t.id], suggester, lem)
+        for t, lem in zip(transcripts, lemmas, strict=True)
+    }
+
+
+# --- the model -----------------------------------------------------------------------------------
+@dataclass
+class Stacked:
+    """Rows of several transcripts as one design: features, labels, neighbours."""
+
+    features: list[list[str]]
+    labels: list[set[str]]
+    prev: NDArray[np.int64]
+    next: NDArray[np.int64]
+    owner: list[tuple[str, int]]  # (transcript id, sentence index) per row
+
+    @classmethod
+    def of(cls, parts: Sequence[tuple[Rows, list[set[str]]]]) -> Stacked:
+        feats: list[list[str]] = []
+        labels: list[set[str]] = []
+        prev: list[int] = []
+        nxt: list[int] = []
+        owner: list[tuple[str, int]] = []
+        for rows, lab in parts:
+            base = len(feats)
+            feats += rows.features
+            labels += lab
+            prev += [p + base if p >= 0 else -1 for p in rows.prev]
+            nxt += [n + base if n >= 0 else -1 for n in rows.next]
+            owner += [(rows.transcript.id, j) for j in rows.rows]
+        return cls(
+            feats, labels, np.array(prev, dtype=np.int64), np.array(nxt, dtype=np.int64), owner
+        )
+
+    def __len__(self) -> int:
+        return len(self.features)
+
+
+@dataclass
+class PassageModel:
+    """Per-code logistic regressions over one vocabulary, plus the decoding thresholds."""
+
+    codes: list[str]
+    vocabulary: dict[str, int]
+    weights: NDArray[np.float64]  # vocabulary x codes
+    bias: NDArray[np.float64]
+    high: float = 0.5
+    low: float = 0.5
+
+    @classmethod
+    def fit(
+        cls,
+        data: Stacked,
+        *,
+        codes: Iterable[str] | None = None,
+        regularisation: float = REGULARISATION,
+        warm: PassageModel | None = None,
+    ) -> PassageModel | None:
+        """Fit every code with at least MIN_POSITIVES coded sentences (None if there is none)."""
+        from scipy.optimize import minimize
+
+        counts = Counter(c for lab in data.labels for c in lab)
+        wanted = set(codes) if codes is not None else None
+        learnt = sorted(
+            c for c, n in counts.items() if n >= MIN_POSITIVES and (wanted is None or c in wanted)
+        )
+        if not learnt:
+            return None
+        df = Counter(f for fs in data.features for f in fs)
+        vocabulary = {f: i for i, f in enumerate(sorted(f for f, n in df.items() if n >= MIN_DF))}
+        x = _design(data.features, vocabulary)
+        y = np.zeros((len(data), len(learnt)))
+        col = {c: i for i, c in enumerate(learnt)}
+        for r, lab in enumerate(data.labels):
+            for c in lab:
+                if c in col:
+                    y[r, col[c]] = 1.0
+        n, v = x.shape
+        k = len(learnt)
+        pos = y.sum(axis=0)
+        boost = np.sqrt(np.maximum((n - pos) / np.maximum(pos, 1.0), 1.0))
+        sample_weight = 1.0 + (boost - 1.0) * y  # positives count sqrt(neg/pos) times
+        xt = x.T.tocsr()
+
+        def loss_and_grad(w: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
+            weights = w[: v * k].reshape(v, k)
+            z = x @ weights + w[v * k :]
+            loss = float((sample_weight * (np.logaddexp(0.0, z) - y * z)).sum())
+            loss += 0.5 * regularisation * float((weights * weights).sum())
+            g = sample_weight * (_sigmoid(z) - y)
+            grad_w = xt @ g + regularisation * weights
+            return loss, np.concatenate([np.asarray(grad_w).ravel(), g.sum(axis=0)])
+
+        w0 = np.zeros(v * k + k)
+        if warm is not None:
+            w0 = warm._start(vocabulary, learnt, w0, v, k)
+        result = minimize(
+            loss_and_grad,
+            w0,
+            jac=True,
+            method="L-BFGS-B",
+            options={"maxiter": MAX_ITERATIONS, "ftol": TOLERANCE},
+        )
+        return cls(learnt, vocabulary, result.x[: v * k].reshape(v, k), result.x[v * k :])
+
+    def _start(
+        self, vocabulary: dict[str, int], codes: list[str], w0: NDArray[np.float64], v: int, k: int
+    ) -> NDArray[np.float64]:
+        """This model's weights laid out for another vocabulary and code list (a warm start)."""
+        weights = np.zeros((v, k))
+        bias = np.zeros(k)
+        mine = {c: i for i, c in enumerate(self.codes)}
+        cols = [(j, mine[c]) for j, c in enumerate(codes) if c in mine]
+        if not cols:
+            return w0
+        rows = [(i, self.vocabulary[f]) for f, i in vocabulary.items() if f in self.vocabulary]
+        if rows:
+            ri, rs = (np.array(a) for a in zip(*rows, strict=True))
+            for j, m in cols:
+                weights[ri, j] = self.weights[rs, m]
+        for j, m in cols:
+            bias[j] = self.bias[m]
+        return np.concatenate([weights.ravel(), bias])
+
+    def probabilities(self, features: Sequence[Sequence[str]]) -> NDArray[np.float64]:
+        if not features:
+            return np.zeros((0, len(self.codes)))
+        z = _design(features, self.vocabulary) @ self.weights + self.bias
+        return np.asarray(_sigmoid(z))
+
+    def weight(self, feature: str, code: str) -> float:
+        i = self.vocabulary.get(feature)
+        return 0.0 if i is None else float(self.weights[i, self.codes.index(code)])
+
+
+def _sigmoid(z: Any) -> Any:
+    return 0.5 * (1.0 + np.tanh(0.5 * z))  # overflow-free logistic
+
+
+def _design(features: Sequence[Sequence[str]], vocabulary: Mapping[str, int]) -> sparse.csr_matrix:
+    from scipy import sparse
+
+    indptr = [0]
+    indices: list[int] = []
+    for fs in features:
+        indices.extend(i for f in fs if (i := vocabulary.get(f)) is not None)
+        indptr.append(len(indices))
+    data = np.ones(len(indices))
+    return sparse.csr_matrix(
+        (data, np.array(indices, dtype=np.int64), np.array(indptr, dtype=np.int64)),
+        shape=(len(features), len(vocabulary)),
+    )
+
+
+# --- decoding and the operating point ------------------------------------------------------------
+def decode(
+    probabilities: NDArray[np.float64],
+    prev: NDArray[np.int64],
+    nxt: NDArray[np.int64],
+    high: float,
+    low: float,
+) -> NDArray[np.bool_]:
+    """Rows proposed per code: probability >= high, or >= low next to such a row (same turn)."""
+    seed = probabilities >= high
+    grow = np.zeros_like(seed)
+    ok = prev >= 0
+    grow[ok] |= seed[prev[ok]]
+    ok = nxt >= 0
+    grow[ok] |= seed[nxt[ok]]
+    return seed | (grow & (probabilities >= low))
+
+
+def _label_matrix(labels: Sequence[set[str]], codes: Sequence[str]) -> NDArray[np.bool_]:
+    col = {c: i for i, c in enumerate(codes)}
+    y = np.zeros((len(labels), len(codes)), dtype=bool)
+    for r, lab in enumerate(labels):
+        for c in lab:
+            if c in col:
+                y[r, col[c]] = True
+    return y
+
+
+def choose_thresholds(
+    probabilities: NDArray[np.float64],
+    labels: Sequence[set[str]],
+    codes: Sequence[str],
+    prev: NDArray[np.int64],
+    nxt: NDArray[np.int64],
+    target_precision: float = TARGET_PRECISION,
+) -> tuple[float, float]:
+    """The (high, low) pair with the highest recall at precision >= target; failing that, the
+    pair with the best F1."""
+    y = _label_matrix(labels, codes)
+    positives = int(y.sum())
+    best: tuple[float, float, float, float] | None = None  # recall, precision, high, low
+    best_f1: tuple[float, float, float] = (-1.0, 0.5, 0.5)
+    for high in HIGH_GRID:
+        for ratio in LOW_RATIOS:
+            low = high * ratio
+            pred = decode(probabilities, prev, nxt, high, low)
+            proposed = int(pred.sum())
+            tp = int((pred & y).sum())
+            precision = tp / proposed if proposed else 0.0
+            recall = tp / positives if positives else 0.0
+            f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
+            if f1 > best_f1[0]:
+                best_f1 = (f1, high, low)
+            if precision >= target_precision and (best is None or recall > best[0]):
+                best = (recall, precision, high, low)
+    if best is not None:
+        return best[2], best[3]
+    return best_f1[1], best_f1[2]
+
+
+def case_folds(case_of: Mapping[str, str], folds: int) -> list[list[str]]:
+    """Transcript ids in ``folds`` groups; a case's transcripts stay together (deterministic)."""
+    cases = sorted(set(case_of.values()))
+    k = max(1, min(folds, len(cases)))
+    groups: list[list[str]] = [[] for _ in range(k)]
+    for i, case in enumerate(cases):
+        groups[i % k] += sorted(t for t, c in case_of.items() if c == case)
+    return [g for g in groups if g]
+
+
+def train(
+    rows: Mapping[str, Rows],
+    codings: Mapping[str, CodingsFile | None],
+    *,
+    codes: Iterable[str] | None = None,
+    target_precision: float = TARGET_PRECISION,
+    inner_folds: int = INNER_FOLDS,
+    progress: Progress | None = None,
+) -> PassageModel | None:
+    """Fit on the given transcripts and choose the thresholds by cross-validation over them."""
+    codes = list(codes) if codes is not None else None
+    ids = sorted(rows)
+    labelled = {t: rows[t].labels(codings.get(t)) for t in ids}
+    full = Stacked.of([(rows[t], labelled[t]) for t in ids])
+    model = PassageModel.fit(full, codes=codes)
+    if progress is not None:
+        progress(1)
+    if model is None:
+        return None
+    groups = case_folds({t: rows[t].transcript.case for t in ids}, inner_folds)
+    if len(groups) < 2:
+        return model
+    probabilities = np.zeros((len(full), len(model.codes)))
+    offset = {t: 0 for t in ids}
+    pos = 0
+    for t in ids:
+        offset[t] = pos
+        pos += len(rows[t].rows)
+    for group in groups:
+        held = set(group)
+        part = Stacked.of([(rows[t], labelled[t]) for t in ids if t not in held])
+        inner = PassageModel.fit(part, codes=model.codes, warm=model)
+        if progress is not None:
+            progress(1)
+        for t in group:
+            a = offset[t]
+            b = a + len(rows[t].rows)
+            if inner is not None:
+                p = inner.probabilities(rows[t].features)
+                col = {c: i for i, c in enumerate(inner.codes)}
+                for j, c in enumerate(model.codes):
+                    if c in col:
+                        probabilities[a:b, j] = p[:, col[c]]
+    model.high, model.low = choose_thresholds(
+        probabilities, full.labels, model.codes, full.prev, full.next, target_precision
+    )
+    return model
+
+
+# --- suggestions -----------------------------------------------------------------------------------
+def learned_suggestions(model: PassageModel, rows: Rows) -> list[Suggestion]:
+    """The model's suggestions for one transcript, with the words that weigh most as evidence."""
+    from codeer.nlp.suggestions import Evidence, Suggestion, suggestion_id
+
+    if not rows.rows:
+        return []
+    p = model.probabilities(rows.features)
+    pred = decode(p, np.array(rows.prev), np.array(rows.next), model.high, model.low)
+    out: list[Suggestion] = []
+    body = rows.transcript.body
+    for r, c in zip(*np.nonzero(pred), strict=True):
+        j = rows.rows[int(r)]
+        code = model.codes[int(c)]
+        s = rows.sentences[j]
+        keyword = next((k for k in rows.keyword.get(j, ()) if k.code == code), None)
+        if keyword is not None:
+            evidence = keyword.evidence
+            value = keyword.value
+        else:
+            evidence = _evidence(model, code, rows, j, body, Evidence)
+            value = None
+        out.append(
+            Suggestion(
+                id=suggestion_id(rows.transcript.id, code, s.start, s.end),
+                code=code,
+                start=s.start,
+                end=s.end,
+                quote=s.text,
+                sentence=j,
+                evidence=evidence,
+                value=value,
+                source="learned",
+                score=round(float(p[r, c]), 3),
+            )
+        )
+    return sorted(out, key=lambda x: (x.start, x.code))
+
+
+def _evidence(
+    model: PassageModel, code: str, rows: Rows, j: int, body: str, make: Any
+) -> tuple[Any, ...]:
+    """The sentence's (or its neighbours') words whose features weigh most for the code."""
+    scored: list[tuple[float, Token, str]] = []
+    s = rows.sentences[j]
+    places = [(j, "w:"), (j - 1, "p:"), (j + 1, "n:")]
+    for k, prefix in places:
+        if k < 0 or k >= len(rows.sentences) or rows.sentences[k].turn_index != s.turn_index:
+            continue
+        seen: set[str] = set()
+        for tok in rows.tokens.get(k, ()):
+            if tok.lemma in seen:
+                continue
+            seen.add(tok.lemma)
+            w = model.weight(prefix + tok.lemma, code)
+            if w > 0:
+                scored.append((w, tok, prefix))
+    scored.sort(key=lambda x: (-x[0], x[1].start))
+    picked = sorted(scored[:EVIDENCE_WORDS], key=lambda x: x[1].start)
+    return tuple(
+        make(tok.start, tok.end, body[tok.start : tok.end], f"learned: {tok.lemma}")
+        for _, tok, _ in picked
+    )
+
+
+def merge_with_keywords(
+    learned: Sequence[Suggestion], keyword: Sequence[Suggestion], learnt_codes: Iterable[str]
+) -> list[Suggestion]:
+    """Learned suggestions for the codes the model covers; the keywords' for the rest."""
+    covered = set(learnt_codes)
+    out = list(learned) + [s for s in keyword if s.code not in covered]
+    return sorted(out, key=lambda x: (x.start, x.code))
+
+
+def cross_validate(
+    rows: Mapping[str, Rows],
+    codings: Mapping[str, CodingsFile | None],
+    keyword: Mapping[str, Sequence[Suggestion]],
+    *,
+    codes: Iterable[str] | None = None,
+    folds: int = FOLDS,
+    target_precision: float = TARGET_PRECISION,
+    progress: Progress | None = None,
+) -> tuple[dict[str, list[Suggestion]], list[dict[str, Any]]]:
+    """Suggestions for every transcript from a model trained without its case's transcripts.
+
+    Returns the suggestions (learned where the fold's model covers the code, keywords elsewhere)
+    and per fold: held-out transcripts, the codes learnt, the thresholds chosen.
+    """
+    codes = list(codes) if codes is not None else None
+    groups = case_folds({t: r.transcript.case for t, r in rows.items()}, folds)
+    out: dict[str, list[Suggestion]] = {}
+    report: list[dict[str, Any]] = []
+    for group in groups:
+        held = set(group)
+        train_rows = {t: r for t, r in rows.items() if t not in held}
+        model = (
+            train(
+                train_rows,
+                codings,
+                codes=codes,
+                target_precision=target_precision,
+                progress=progress,
+            )
+            if len(groups) > 1
+            else None
+        )
+        learnt = model.codes if model is not None else []
+        for t in group:
+            learned = learned_suggestions(model, rows[t]) if model is not None else []
+            out[t] = merge_with_keywords(learned, keyword.get(t, ()), learnt)
+        report.append(
+            {
+                "held_out": sorted(group),
+                "codes_learnt": len(learnt),
+                "high": model.high if model else None,
+                "low": model.low if model else None,
+            }
+        )
+    return out, report
+
+
+def fits_per_model(inner_folds: int = INNER_FOLDS) -> int:
+    """How many fits ``train`` makes (for progress bars)."""
+    return 1 + max(inner_folds, 0) if inner_folds >= 2 else 1
+
+
+class LearnedSuggester:
+    """Keyword suggestions, with the codes a coder's codings teach proposed by the passage model.
+
+    Trained once, on every transcript ``learn_from`` coded; when there are too few (fewer than
+    MIN_TRANSCRIPTS, or one case only) it proposes the keywords' suggestions alone and says why
+    in ``reason``.
+    """
+
+    def __init__(
+        self,
+        project: Project,
+        suggester: Suggester,
+        learn_from: str,
+        *,
+        target_precision: float = TARGET_PRECISION,
+        progress: Progress | None = None,
+    ) -> None:
+        from codeer.nlp.suggestions import Suggester
+        from codeer.segmentation import segment
+
+        self.suggester = suggester
+        self.learn_from = learn_from
+        self.features = Suggester(
+            project.codebook, nlp=suggester.nlp, context=suggester.context, extend=False
+        )
+        self.model: PassageModel | None = None
+        self.reason = ""
+        codings = project.all_codings(learn_from)
+        transcripts = [project.transcript(t) for t in codings]
+        cases = {t.case for t in transcripts}
+        if len(transcripts) < MIN_TRANSCRIPTS or len(cases) < 2:
+            self.reason = (
+                f"coder '{learn_from}' has coded {len(transcripts)} transcript(s) of "
+                f"{len(cases)} case(s); codeer learns from {MIN_TRANSCRIPTS} or more of two cases"
+            )
+            return
+        sentences = {t.id: segment(t) for t in transcripts}
+        rows = featurise_all(transcripts, sentences, self.features)
+        self.model = train(
+            rows, dict(codings), target_precision=target_precision, progress=progress
+        )
+        if self.model is None:
+            self.reason = (
+                f"no code has {MIN_POSITIVES} coded sentences in coder '{learn_from}'s codings"
+            )
+
+    @property
+    def codes(self) -> list[str]:
+        return self.suggester.codes
+
+    def suggest(
+        self, transcript: Transcript, sentences: Sequence[Sentence] | None = None
+    ) -> list[Suggestion]:
+        from codeer.segmentation import segment
+
+        sentences = segment(transcript) if sentences is None else sentences
+        keyword = self.suggester.suggest(transcript, sentences)
+        if self.model is None:
+            return keyword
+        lemmas = word_lemmas(self.suggester, [transcript])[0]
+        rows = featurise(transcript, sentences, self.features, lemmas)
+        return merge_with_keywords(learned_suggestions(self.model, rows), keyword, self.model.codes)
