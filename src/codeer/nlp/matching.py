@@ -46,7 +46,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache, reduce
-from operator import or_
+from operator import itemgetter, or_
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
 
@@ -67,6 +67,7 @@ NEGATION_WINDOW = 5
 # a lexeme's flags (see MatcherSet._lexeme_flags), one uint64
 FREE_ANCHOR, SINGLES = 4, 8
 CLASS_AT, CLASS_MASK = 4, 63
+TABLE2_SHIFT = 32  # the second lexeme table's slot: these bits of the hash up
 NEAR_BUCKETS = 17
 NEAR_MASK = (1 << NEAR_BUCKETS) - 1
 NEAR_AT = 10
@@ -377,12 +378,16 @@ class MatcherSet:
                     self._near_affix.append((term, buckets[term]))
             self._near_bit.append(buckets[term])
         self._lex: dict[int, tuple[int, tuple[Keyword, ...]]] = {}  # lexeme -> (mask, multi)
+        self._mask: dict[int, int] = {}  # lexeme -> mask (read many at once with itemgetter)
         import numpy as np
 
-        # lexeme -> flags (see _lexeme_flags): an open hash table on the low bits of the
-        # lexeme's hash, and a dict for lexemes whose slot was taken (key 0 marks a free slot)
+        # lexeme -> flags (see _lexeme_flags): two hash tables, one slot per key in each (the
+        # low bits of the lexeme's hash in the first, bits from TABLE2_SHIFT up in the second),
+        # and a dict for lexemes whose slots were both taken (key 0 marks a free slot)
         self._table_keys: Any = np.zeros(1 << 14, np.uint64)
         self._table_flags: Any = np.zeros(1 << 14, np.uint64)
+        self._table2_keys: Any = np.zeros(1 << 14, np.uint64)
+        self._table2_flags: Any = np.zeros(1 << 14, np.uint64)
         self._overflow: dict[int, int] = {}
         self._used = 0
         self._singles: dict[int, tuple[Keyword, ...]] = {}  # lexeme -> its one-word keywords
@@ -572,7 +577,8 @@ class MatcherSet:
         from spacy.attrs import IDX, LENGTH, LOWER
 
         rows = doc.to_array([LOWER, IDX, LENGTH])
-        keys: list[int] = rows[:, 0].tolist()
+        column = np.ascontiguousarray(rows[:, 0])
+        keys: list[int] = column.tolist()
         starts = rows[:, 1]
         ends = starts + rows[:, 2]
         info = TokenInfo(
@@ -582,7 +588,7 @@ class MatcherSet:
             LazyStrings(keys, self._lower, self._lower_of),
             LazyStrings(keys, self._lemma, self._lemma_of),
         )
-        self._index(info, np.ascontiguousarray(rows[:, 0]))
+        self._index(info, column)
         info.starts = starts
         info.ends = ends
         return info
@@ -593,25 +599,7 @@ class MatcherSet:
         tokens, the anchors and the negators with numpy."""
         import numpy as np
 
-        tab_keys, tab_flags = self._table_keys, self._table_flags
-        slots = (keys & np.uint64(len(tab_keys) - 1)).astype(np.intp)
-        hit = tab_keys[slots] == keys
-        tok = np.where(hit, tab_flags[slots], 0).astype(np.uint64)
-        missing = np.flatnonzero(~hit)
-        if len(missing):
-            uniq, inv = np.unique(keys[missing], return_inverse=True)
-            flags = np.zeros(len(uniq), dtype=np.uint64)
-            overflow = self._overflow
-            new: list[int] = []
-            for u, key in enumerate(uniq.tolist()):
-                f = overflow.get(key)
-                if f is None:
-                    f = self._lexeme_flags(key)
-                    new.append(u)
-                flags[u] = f
-            tok[missing] = flags[inv.reshape(-1)]
-            if new:
-                self._remember(uniq[new], flags[new])
+        tok = self._flags_of(keys)
         cand = np.flatnonzero(tok & 1)
         anchored = np.flatnonzero(tok & 2)
         if len(anchored):  # keep the anchors with a neighbour that may be the word needed there
@@ -630,49 +618,89 @@ class MatcherSet:
         info.classes = classes
         info.negators = neg
         tokens: list[int] = cand.tolist()
-        kl = info.keys
-        lex = self._lex
+        ks = keys[cand].tolist()
+        masks = list(itemgetter(*ks)(self._mask)) if len(ks) > 1 else [self._mask[k] for k in ks]
         info.positions = Positions(
             tokens,
-            [lex[kl[k]][0] for k in tokens],
+            masks,
             anchored.tolist(),
             np.flatnonzero(tok & SINGLES).tolist(),
         )
         info.cand = cand
         info.anchors = anchored
 
+    def _flags_of(self, keys: Any) -> Any:
+        """The flags of each token's lexeme (numpy, one per key); new lexemes are looked up
+        once and remembered."""
+        import numpy as np
+
+        tab_keys, tab_flags = self._table_keys, self._table_flags
+        slots = keys & np.uint64(len(tab_keys) - 1)
+        hit = tab_keys[slots] == keys
+        tok = np.where(hit, tab_flags[slots], 0)
+        if hit.all():
+            return tok
+        missing = np.flatnonzero(~hit)
+        there = keys[missing]
+        tab_keys, tab_flags = self._table2_keys, self._table2_flags
+        slots = (there >> TABLE2_SHIFT) & np.uint64(len(tab_keys) - 1)
+        hit = tab_keys[slots] == there
+        tok[missing] = np.where(hit, tab_flags[slots], 0)
+        if hit.all():
+            return tok
+        missing = missing[~hit]
+        uniq, inv = np.unique(keys[missing], return_inverse=True)
+        flags = np.zeros(len(uniq), dtype=np.uint64)
+        overflow = self._overflow
+        new: list[int] = []
+        for u, key in enumerate(uniq.tolist()):
+            f = overflow.get(key)
+            if f is None:
+                f = self._lexeme_flags(key)
+                new.append(u)
+            flags[u] = f
+        tok[missing] = flags[inv.reshape(-1)]
+        if new:
+            self._remember(uniq[new], flags[new])
+        return tok
+
     def _remember(self, keys: Any, flags: Any) -> None:
-        """Put lexemes into the open hash table (one slot per key: the low bits of its hash);
-        those whose slot is taken go to ``_overflow``. The table grows at half full."""
+        """Put lexemes into the hash tables (the first, else the second, else ``_overflow``).
+        The tables grow at half full."""
         import numpy as np
 
         self._used += len(keys)
         if self._used * 2 > len(self._table_keys):
-            old = self._table_keys != 0
+            tables = (
+                (self._table_keys, self._table_flags),
+                (self._table2_keys, self._table2_flags),
+            )
             keys = np.concatenate(
-                [self._table_keys[old], np.fromiter(self._overflow, np.uint64), keys]
+                [tk[tk != 0] for tk, _ in tables] + [np.fromiter(self._overflow, np.uint64), keys]
             )
             flags = np.concatenate(
-                [
-                    self._table_flags[old],
-                    np.fromiter(self._overflow.values(), np.uint64),
-                    flags,
-                ]
+                [tf[tk != 0] for tk, tf in tables]
+                + [np.fromiter(self._overflow.values(), np.uint64), flags]
             )
             size = len(self._table_keys)
             while self._used * 2 > size:
                 size *= 4
             self._table_keys = np.zeros(size, np.uint64)
             self._table_flags = np.zeros(size, np.uint64)
+            self._table2_keys = np.zeros(size, np.uint64)
+            self._table2_flags = np.zeros(size, np.uint64)
             self._overflow = {}
-        tk, tf = self._table_keys, self._table_flags
-        slots = (keys & np.uint64(len(tk) - 1)).astype(np.intp)
-        free = tk[slots] == 0
-        tk[slots[free]] = keys[free]  # of keys sharing a free slot, one wins
-        won = tk[slots] == keys
-        tf[slots[won]] = flags[won]
-        lost = ~won
-        self._overflow.update(zip(keys[lost].tolist(), flags[lost].tolist(), strict=True))
+        for tk, tf, shift in (
+            (self._table_keys, self._table_flags, 0),
+            (self._table2_keys, self._table2_flags, TABLE2_SHIFT),
+        ):
+            slots = ((keys >> np.uint64(shift)) & np.uint64(len(tk) - 1)).astype(np.intp)
+            free = tk[slots] == 0
+            tk[slots[free]] = keys[free]  # of keys sharing a free slot, one wins
+            won = tk[slots] == keys
+            tf[slots[won]] = flags[won]
+            keys, flags = keys[~won], flags[~won]
+        self._overflow.update(zip(keys.tolist(), flags.tolist(), strict=True))
 
     def _lexeme_flags(self, key: int) -> int:
         """Bits of a lexeme new to this matcher: 1 some unit may match it, 2 it anchors a
@@ -704,6 +732,7 @@ class MatcherSet:
                             NEED_RIGHT_AT if nb[0] == 1 else NEED_LEFT_AT
                         )
             self._lex[key] = (mask, tuple(multi))
+            self._mask[key] = mask
             single = tuple(self._all[u] for u in _bits(mask & self._plain_mask))
             if single:
                 self._singles[key] = single
@@ -746,7 +775,7 @@ class MatcherSet:
 
     def sentence_ranges(
         self, info: TokenInfo, bounds: Sequence[tuple[int, int]]
-    ) -> list[tuple[int, int, int, int, int, int]]:
+    ) -> list[list[int]]:
         """For sentences given by body offsets: their token range ``lo..hi`` and the ranges of
         their candidate and anchor tokens in ``info.positions`` (all at once, with numpy)."""
         import numpy as np
@@ -754,13 +783,12 @@ class MatcherSet:
         if not bounds:
             return []
         sb = np.fromiter((x for b in bounds for x in b), np.int64, 2 * len(bounds))
-        lohi = np.searchsorted(info.starts, sb)
-        lo, hi = lohi[0::2], lohi[1::2]
-        a = np.searchsorted(info.cand, lo)
-        b = np.searchsorted(info.cand, hi)
-        c = np.searchsorted(info.anchors, lo)
-        d = np.searchsorted(info.anchors, hi)
-        return list(zip(*(x.tolist() for x in (lo, hi, a, b, c, d)), strict=True))
+        lohi = np.searchsorted(info.starts, sb)  # lo, hi of each sentence, interleaved
+        table = np.empty((len(bounds), 6), np.int64)
+        table[:, 0:2] = lohi.reshape(-1, 2)
+        table[:, 2:4] = np.searchsorted(info.cand, lohi).reshape(-1, 2)
+        table[:, 4:6] = np.searchsorted(info.anchors, lohi).reshape(-1, 2)
+        return table.tolist()
 
     def scan_at(
         self,
