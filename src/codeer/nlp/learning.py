@@ -361,8 +361,8 @@ def choose_thresholds(
     nxt: NDArray[np.int64],
     target_precision: float = TARGET_PRECISION,
 ) -> tuple[float, float]:
-    """The (high, low) pair with the highest recall at precision >= target; failing that, the
-    pair with the best F1."""
+    """The (high, low) pair with the highest recall at precision >= target (ties: the better
+    precision, then the stricter pair); failing that, the pair with the best F1."""
     y = _label_matrix(labels, codes)
     positives = int(y.sum())
     best: tuple[float, float, float, float] | None = None  # recall, precision, high, low
@@ -378,8 +378,10 @@ def choose_thresholds(
             f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
             if f1 > best_f1[0]:
                 best_f1 = (f1, high, low)
-            if precision >= target_precision and (best is None or recall > best[0]):
-                best = (recall, precision, high, low)
+            # most recall; then the better precision; then the stricter thresholds
+            key = (recall, precision, high, low)
+            if precision >= target_precision and (best is None or key > best):
+                best = key
     if best is not None:
         return best[2], best[3]
     return best_f1[1], best_f1[2]
@@ -559,8 +561,8 @@ def cross_validate(
             {
                 "held_out": sorted(group),
                 "codes_learnt": len(learnt),
-                "high": model.high if model else None,
-                "low": model.low if model else None,
+                "high": round(model.high, 4) if model else None,
+                "low": round(model.low, 4) if model else None,
             }
         )
     return out, report

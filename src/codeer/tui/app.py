@@ -118,6 +118,7 @@ class CodeerApp(App[int]):
         self.last_search = ""
         self._position_dirty = False
         self.messages: list[str] = []  # every notification, for tests and the record
+        self._learned: tuple[tuple[tuple[str, int, int], ...], Any] | None = None
         self.keymap_file = keymap_file or keymap_path()
         self.keymap: dict[str, str] = {}
         self.keymap_problem: str | None = None
@@ -649,7 +650,7 @@ class CodeerApp(App[int]):
         try:
             from codeer.nlp.suggestions import run_suggest
 
-            result = run_suggest(self.project, self.coder, [tid])
+            result = run_suggest(self.project, self.coder, [tid], suggester=self._suggester())
         except CodeerError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error")
             return
@@ -658,6 +659,21 @@ class CodeerApp(App[int]):
             return
         n = len(result[tid].pending()) if tid in result else 0
         self.call_from_thread(self._suggested, tid, n)
+
+    def _suggester(self) -> Any:
+        """Keywords plus what this coder's codings teach; retrained when a codings file changed
+        (runs in the suggest worker)."""
+        from codeer.nlp.learning import LearnedSuggester
+        from codeer.nlp.suggestions import Suggester
+
+        folder = self.project.paths.codings / self.coder
+        files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+        key = tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+        if self._learned is None or self._learned[0] != key:
+            self.call_from_thread(self.notify, "learning from your codings ...")
+            learned = LearnedSuggester(self.project, Suggester(self.codebook), self.coder)
+            self._learned = (key, learned)
+        return self._learned[1]
 
     def _suggested(self, tid: str, n: int) -> None:
         if self.session is not None and self.session.id == tid:
