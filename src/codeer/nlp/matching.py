@@ -303,14 +303,17 @@ class MatcherSet:
         self.unit_mask = (1 << len(self._all)) - 1  # keywords and parts; not the probes
         self._part_uid = [n_plain + pid for pid in range(len(self._parts))]
         self._conj_units = [tuple(self._part_uid[p] for p in pids) for pids in self._conj_parts]
-        self._conj_mask = [sum(1 << u for u in units) for units in self._conj_units]
+        # '&' completion works on the part bits alone (``present >> n_plain``): narrower ints
+        self._n_plain = n_plain
+        self._parts_only = (1 << len(self._parts)) - 1
+        self._conj_mask = [sum(1 << (u - n_plain) for u in units) for units in self._conj_units]
         # each '&' keyword is looked at only where its rarest-looking part (its trigger) is in
         # the sentence or its context: all its parts must be there
         self._trigger_users: dict[int, list[int]] = {}
         for n, units in enumerate(self._conj_units):
             trigger = max(units, key=lambda u: _rarity(self._all[u]))
-            self._trigger_users.setdefault(trigger, []).append(n)
-        self._trigger_mask = sum(1 << u for u in self._trigger_users)
+            self._trigger_users.setdefault(trigger - n_plain, []).append(n)
+        self._trigger_mask = sum(1 << p for p in self._trigger_users)
         self._part_mask = sum(1 << u for u in self._part_uid)
         self._unit_bit = [1 << u for u in range(len(self._all))]
         self._single_mask = sum(  # one-word keywords and exclude keywords
@@ -944,7 +947,8 @@ class MatcherSet:
             for c in context:
                 around |= c.present
             first, unit_bit = self._first_occurrence, self._unit_bit
-            for n in self._complete(parts, around):
+            shift, only = self._n_plain, self._parts_only
+            for n in self._complete(parts >> shift, (around >> shift) & only):
                 chosen: list[tuple[int, ...]] = []
                 for uid in self._conj_units[n]:
                     bit = unit_bit[uid]
@@ -1000,7 +1004,8 @@ class MatcherSet:
         return out
 
     def _complete(self, parts: int, around: int) -> list[int]:
-        """The '&' keywords with a part among ``parts`` and every part in ``parts | around``."""
+        """The '&' keywords with a part among ``parts`` and every part in ``parts | around``
+        (part bits: bit ``p`` is the part with unit id ``n_plain + p``)."""
         both = parts | around
         masks = self._conj_mask
         out: list[int] = []

@@ -239,14 +239,9 @@ class Suggester:
         positions = m.positions(info)
         ranges = m.sentence_ranges(info, [(s.start, s.end) for s in sentences])
         units, parts = m.unit_mask, m.part_mask
-        scans: dict[int, Scan] = {}
-
-        def scan(j: int) -> Scan:
-            sc = scans.get(j)
-            if sc is None:
-                lo, hi, a, b, c, d = ranges[j]
-                sc = scans[j] = m.scan_at(info, lo, hi, positions, (a, b, c, d))
-            return sc
+        scans: dict[int, Scan] = {}  # context sentences serve up to three
+        scan_at = m.scan_at
+        turn_of = [s.turn_index for s in sentences]
 
         patterns: dict[int, list[Hit]] = {}
         if m.has_patterns:
@@ -259,17 +254,22 @@ class Suggester:
         out: list[Suggestion] = []
         make = self._make
         for j in sorted(wanted):
-            r = ranges[j]
-            if r[2] == r[3] and j not in patterns:
+            lo, hi, a, b, c, d = ranges[j]
+            if a == b and j not in patterns:
                 continue  # no word of any keyword in the sentence
-            sc = scan(j)
+            sc = scans.get(j)
+            if sc is None:
+                sc = scans[j] = scan_at(info, lo, hi, positions, (a, b, c, d))
             if not sc.present & units and j not in patterns:
                 continue
-            ctx = (
-                [scan(c) for c in self._context_of(sentences, j)]
-                if context and sc.present & parts
-                else []
-            )
+            ctx: list[Scan] = []
+            if context and sc.present & parts:
+                for k in self._context_of(sentences, j, turn_of):
+                    x = scans.get(k)
+                    if x is None:
+                        lo, hi, a, b, c, d = ranges[k]
+                        x = scans[k] = scan_at(info, lo, hi, positions, (a, b, c, d))
+                    ctx.append(x)
             found = m.sentence_codes(info, sc, ctx, patterns.get(j, ()))
             for code_id, code_hits in found.items():
                 out.append(make(transcript, sentences[j], code_id, code_hits, info, sc.lo, sc.hi))
@@ -312,18 +312,24 @@ class Suggester:
         return sorted(found + extra, key=attrgetter("start", "code"))
 
     @staticmethod
-    def _context_of(sentences: Sequence[Sentence], j: int) -> list[int]:
+    def _context_of(sentences: Sequence[Sentence], j: int, turn_of: Sequence[int]) -> list[int]:
         """The sentence before ``j`` in the same turn and, for the first two sentences of an
-        answer, the interviewer's question just before it (its last sentence)."""
-        out: list[int] = []
-        turn = sentences[j].turn_index
+        answer, the interviewer's question just before it (its last sentence); ``turn_of`` is
+        each sentence's turn index."""
+        turn = turn_of[j]
         k = j - 1
-        if k >= 0 and sentences[k].turn_index == turn:
-            out.append(k)
+        if k < 0:
+            return []
+        if turn_of[k] == turn:
+            if k >= 1 and turn_of[k - 1] == turn:
+                return [k]
+            out = [k]
             k -= 1
-            if k >= 0 and sentences[k].turn_index == turn:
+            if k < 0:
                 return out
-        if k >= 0 and sentences[k].turn_index == turn - 1 and sentences[k].speaker in INTERVIEWER:
+        else:
+            out = []
+        if turn_of[k] == turn - 1 and sentences[k].speaker in INTERVIEWER:
             out.append(k)
         return out
 
