@@ -106,6 +106,7 @@ class Scan:
     candidates: list[int]
     masks: list[int]  # the unit masks of the candidates
     singles: list[int]  # the candidates that are one-word keywords (or exclude keywords)
+    negators: bool  # a negator stands in the sentence
     first: dict[int, tuple[int, ...] | None] | None = None  # '&' parts: first live occurrence
 
 
@@ -812,10 +813,12 @@ class MatcherSet:
             ss = positions.singles
             e = bisect.bisect_left(ss, lo)
             singles = ss[e : bisect.bisect_left(ss, hi, e)]
+        neg = info.negators
+        negs = neg is None or neg.item(hi) != neg.item(lo)
         anc = positions.anchored
         multi: dict[int, list[tuple[int, ...]]] = {}
         if c == d:
-            return Scan(lo, hi, present, multi, cand, masks, singles)
+            return Scan(lo, hi, present, multi, cand, masks, singles, negs)
         anchors = self._anchors
         found = 0
         for k in anc[c:d]:
@@ -841,7 +844,7 @@ class MatcherSet:
                 if got is not None:
                     multi.setdefault(uid, []).append(got)
                     found |= 1 << uid
-        return Scan(lo, hi, present | found, multi, cand, masks, singles)
+        return Scan(lo, hi, present | found, multi, cand, masks, singles, negs)
 
     def _term_at(self, term: Term, cache: dict[int, bool], key: int) -> bool:
         m = cache.get(key)
@@ -898,17 +901,17 @@ class MatcherSet:
             first = sc.first = {}
         elif uid in first:
             return first[uid]
-        neg = info.negators
-        check = not self._all[uid].negative and not (
-            neg is not None and neg[sc.hi] == neg[sc.lo]  # no negator in the sentence
-        )
+        got: tuple[int, ...] | None = None
         if uid in sc.multi:
             occurrences: Iterable[tuple[int, ...]] = sc.multi[uid]
         else:
             bit = self._unit_bit[uid]
             pairs = zip(sc.candidates, sc.masks, strict=True)
+            if not sc.negators or self._all[uid].negative:  # the first one will do
+                got = first[uid] = next((k,) for k, m in pairs if m & bit)
+                return got
             occurrences = ((k,) for k, m in pairs if m & bit)
-        got = None
+        check = sc.negators and not self._all[uid].negative
         for t in occurrences:
             if not check or not self._negated(info, t, sc.lo, sc.hi):
                 got = t
@@ -958,15 +961,19 @@ class MatcherSet:
                         break
                     chosen.append(ok)
                 else:
-                    toks = tuple(sorted({t for part in chosen for t in part}))
-                    hits.append((self.conjunctions[n][0], toks, True))
+                    both: tuple[int, ...]
+                    if len(chosen) == 2 and len(chosen[0]) == 1 and len(chosen[1]) == 1:
+                        x, y = chosen[0][0], chosen[1][0]
+                        both = (x, y) if x < y else (y, x) if y < x else (x,)
+                    else:
+                        both = tuple(sorted({t for part in chosen for t in part}))
+                    hits.append((self.conjunctions[n][0], both, True))
         if extra:
             hits.extend(extra)
         if not hits:
             return {}
         lo, hi = sc.lo, sc.hi
-        neg = info.negators
-        if neg is None or neg[hi] != neg[lo]:  # a negator in the sentence: check each hit
+        if sc.negators:  # a negator in the sentence: check each hit
             memo: dict[tuple[int, ...], bool] = {}
             live: list[Hit] = []
             for h in hits:
@@ -1041,7 +1048,7 @@ class MatcherSet:
         base = max(lo, tokens[0] - NEGATION_WINDOW - 1)
         end = min(hi, tokens[-1] + NEGATION_WINDOW + 2)
         neg = info.negators
-        if neg is not None and neg[end] == neg[base]:
+        if neg is not None and neg.item(end) == neg.item(base):
             return False  # every rule needs a negator in the window
         if info.classes is not None:
             cls: list[int] = info.classes[base:end].tolist()
