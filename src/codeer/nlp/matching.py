@@ -688,7 +688,7 @@ class MatcherSet:
             )
             size = len(self._table_keys)
             while self._used * 2 > size:
-                size *= 4
+                size *= 2
             self._table_keys = np.zeros(size, np.uint64)
             self._table_flags = np.zeros(size, np.uint64)
             self._table2_keys = np.zeros(size, np.uint64)
