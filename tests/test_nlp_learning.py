@@ -154,6 +154,7 @@ def test_gradient_is_the_derivative_of_the_loss() -> None:
 
     def spy(fun, x0, **kw):  # type: ignore[no-untyped-def]
         captured["f"] = fun
+        captured["h"] = kw["hessp"]
         captured["n"] = x0.size
         return real(fun, x0, **kw)
 
@@ -168,6 +169,13 @@ def test_gradient_is_the_derivative_of_the_loss() -> None:
         w = rng.normal(size=captured["n"])
         err = check_grad(lambda x: f(x)[0], lambda x: f(x)[1], w)
         assert err < 1e-4 * max(1.0, float(np.linalg.norm(f(w)[1])))
+        # the Hessian-vector product is the derivative of the gradient along the vector
+        vec = rng.normal(size=captured["n"])
+        eps = 1e-6
+        numeric = (f(w + eps * vec)[1] - f(w - eps * vec)[1]) / (2 * eps)
+        f(rng.normal(size=captured["n"]))  # another point last: hessp must not reuse its state
+        exact = captured["h"](w, vec)
+        assert np.allclose(exact, numeric, rtol=1e-5, atol=1e-6)
     # and it learns: the word that makes a code gives it a high probability
     probs = model.probabilities([["w:1"], ["w:2"], ["w:5"]])
     assert probs[0, 0] > 0.5 > probs[2, 0]
