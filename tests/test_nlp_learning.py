@@ -323,3 +323,30 @@ def test_fit_matches_an_independent_minimisation() -> None:
     order = [model.vocabulary[n] for n in sorted(model.vocabulary)]
     ours = np.append(model.weights[order, 0], model.bias[0])
     assert np.allclose(ours, ref, atol=1e-4), (ours, ref)
+
+
+ODD_BODIES = [
+    "",
+    "Gewoon tekst zonder sprekers, over de huiskamer. Het is er gezellig.",
+    "R: Cafe\u0301 in de huiskamer 😀 met emoji. مرحبا بك في الهويسكامر. שלום huiskamer!\n",
+    "I: Vraag?\n\nR: 👩‍👩‍👧 huiskamer\u0301s? Het is er gezellig en er is koffie‏ ja.\n",
+]
+
+
+@pytest.mark.parametrize("body", ODD_BODIES)
+def test_learned_suggestions_on_odd_input_keep_offsets(tmp_path: Path, body: str) -> None:
+    write_project(tmp_path, 5)
+    (tmp_path / "interviews" / "odd.txt").write_text(
+        f"---\nid: odd\ncase: Odd\nrole: steunpunt\n---\n{body}", encoding="utf-8"
+    )
+    p = Project(tmp_path)
+    learned = learning.LearnedSuggester(p, Suggester(p.codebook), "ann")
+    assert learned.model is not None
+    t = p.transcript("odd")
+    got = learned.suggest(t)
+    if body.startswith("I:"):
+        assert any(s.source == "learned" for s in got)  # not a vacuous loop
+    for s in got:
+        assert t.body[s.start : s.end] == s.quote
+        for e in s.evidence:
+            assert t.body[e.start : e.end] == e.text
