@@ -330,6 +330,8 @@ ODD_BODIES = [
     "Gewoon tekst zonder sprekers, over de huiskamer. Het is er gezellig.",
     "R: Cafe\u0301 in de huiskamer 😀 met emoji. مرحبا بك في الهويسكامر. שלום huiskamer!\n",
     "I: Vraag?\n\nR: 👩‍👩‍👧 huiskamer\u0301s? Het is er gezellig en er is koffie‏ ja.\n",
+    "I: Kunt u daar iets over vertellen?\n\nR: 👩‍👩‍👧 We hebben een huiskamer op dinsdag. "
+    "Het is er gezellig en er is koffie\u200f.\n",
 ]
 
 
@@ -344,7 +346,7 @@ def test_learned_suggestions_on_odd_input_keep_offsets(tmp_path: Path, body: str
     assert learned.model is not None
     t = p.transcript("odd")
     got = learned.suggest(t)
-    if body.startswith("I:"):
+    if body.startswith("I: Kunt"):
         assert any(s.source == "learned" for s in got)  # not a vacuous loop
     for s in got:
         assert t.body[s.start : s.end] == s.quote
