@@ -352,3 +352,14 @@ def test_learned_suggestions_on_odd_input_keep_offsets(tmp_path: Path, body: str
         assert t.body[s.start : s.end] == s.quote
         for e in s.evidence:
             assert t.body[e.start : e.end] == e.text
+
+
+def test_word_lemmas_are_the_pipelines_lemmas() -> None:
+    p = Project(REPO)
+    suggester = Suggester(p.codebook)
+    transcripts = list(p.transcripts.values())[:8]
+    ours = learning.word_lemmas(suggester, transcripts)
+    for t, words in zip(transcripts, ours, strict=True):
+        doc = suggester.nlp(t.body)
+        expected = [(x.idx, x.idx + len(x.text), x.lemma_.lower()) for x in doc if x.is_alpha]
+        assert words == expected

@@ -31,7 +31,7 @@ import bisect
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -121,6 +121,7 @@ def featurise(
     by_turn: dict[int, list[int]] = {}
     for s in sentences:
         by_turn.setdefault(s.turn_index, []).append(s.index)
+    turn_of = [s.turn_index for s in sentences]
     rows: list[int] = []
     feats: list[list[str]] = []
     for s in sentences:
@@ -130,12 +131,12 @@ def featurise(
         same = by_turn[s.turn_index]
         f = {"w:" + x for x in words[j]}
         f |= {"k:" + c for c in kw.get(j, ())}
-        if j - 1 in same:
+        if j > 0 and turn_of[j - 1] == s.turn_index:
             f |= {"p:" + x for x in words[j - 1]}
             f |= {"kp:" + c for c in kw.get(j - 1, ())}
         else:
             f.add("first")
-        if j + 1 in same:
+        if j + 1 < len(sentences) and turn_of[j + 1] == s.turn_index:
             f |= {"n:" + x for x in words[j + 1]}
             f |= {"kn:" + c for c in kw.get(j + 1, ())}
         for k in same:
@@ -147,21 +148,49 @@ def featurise(
         rows.append(j)
         feats.append(sorted(f))
     where = {j: r for r, j in enumerate(rows)}
-    prev = [where.get(j - 1, -1) if j - 1 in by_turn[sentences[j].turn_index] else -1 for j in rows]
-    nxt = [where.get(j + 1, -1) if j + 1 in by_turn[sentences[j].turn_index] else -1 for j in rows]
+    prev = [where.get(j - 1, -1) if j > 0 and turn_of[j - 1] == turn_of[j] else -1 for j in rows]
+    nxt = [
+        where.get(j + 1, -1) if j + 1 < len(sentences) and turn_of[j + 1] == turn_of[j] else -1
+        for j in rows
+    ]
     return Rows(transcript, sentences, rows, feats, tokens, prev, nxt, keyword)
 
 
 def word_lemmas(
     suggester: Suggester, transcripts: Sequence[Transcript]
 ) -> list[list[tuple[int, int, str]]]:
-    """(start, end, lower-cased lemma) of every alphabetic token, per transcript body."""
+    """(start, end, lower-cased lemma) of every alphabetic token, per transcript body.
+
+    The pipeline's lemmas without running the pipeline: its lemmatizer is a lookup on the
+    lower-cased form, so tokenising and looking each distinct form up once (cached on the
+    suggester's lemmatizer table) gives the same lemmas (a test compares them).
+    """
+    from spacy.attrs import IDX, IS_ALPHA, LENGTH, LOWER
+
+    from codeer.nlp.lemmas import APOSTROPHES
+    from codeer.nlp.pipeline import LEMMATIZER, LookupLemmatizer
+
+    nlp = suggester.nlp
+    table = cast("LookupLemmatizer", nlp.get_pipe(LEMMATIZER)).table
+    cache = _LEMMA_CACHE.setdefault(id(table), {})
+    strings = nlp.vocab.strings
     out: list[list[tuple[int, int, str]]] = []
-    for doc in suggester.nlp.pipe([t.body for t in transcripts], batch_size=64):
-        out.append(
-            [(tok.idx, tok.idx + len(tok.text), tok.lemma_.lower()) for tok in doc if tok.is_alpha]
-        )
+    for t in transcripts:
+        rows = nlp.make_doc(t.body).to_array([IDX, LENGTH, IS_ALPHA, LOWER])
+        words: list[tuple[int, int, str]] = []
+        for idx, length, alpha, low in rows.tolist():
+            if not alpha:
+                continue
+            lemma = cache.get(low)
+            if lemma is None:
+                key = strings[low].translate(APOSTROPHES)
+                lemma = cache[low] = table.get(key, key).lower()
+            words.append((idx, idx + length, lemma))
+        out.append(words)
     return out
+
+
+_LEMMA_CACHE: dict[int, dict[int, str]] = {}  # per lemma table: lower-form hash -> lemma
 
 
 def featurise_all(
@@ -318,7 +347,13 @@ class PassageModel:
 
     def weight(self, feature: str, code: str) -> float:
         i = self.vocabulary.get(feature)
-        return 0.0 if i is None else float(self.weights[i, self.codes.index(code)])
+        return 0.0 if i is None else float(self.weights[i, self._column(code)])
+
+    def _column(self, code: str) -> int:
+        columns = self.__dict__.get("_columns")
+        if columns is None:
+            columns = self.__dict__["_columns"] = {c: i for i, c in enumerate(self.codes)}
+        return int(columns[code])
 
 
 def _sigmoid(z: Any) -> Any:
