@@ -294,31 +294,30 @@ class MatcherSet:
             self.keywords.extend(kws)
             if exc:
                 self.excludes[code.id] = exc
-        self._all = self.keywords + [k for ks in self.excludes.values() for k in ks] + self._parts
+        # the parts of '&' keywords first: their words are common, so the masks of most
+        # candidate tokens stay narrow ints
+        self._all = self._parts + self.keywords + [k for ks in self.excludes.values() for k in ks]
         self._first_eq: dict[str, list[Keyword]] = {}
         self._first_affix: dict[str, dict[str, list[Keyword]]] = {"prefix": {}, "suffix": {}}
         self._first_other: list[Keyword] = []  # infix terms: checked one by one
         self._all = [replace(_anchored(kw), uid=u) for u, kw in enumerate(self._all)]
-        n_plain = len(self._all) - len(self._parts)
-        self._plain_mask = (1 << n_plain) - 1
+        n_parts = len(self._parts)
         self.unit_mask = (1 << len(self._all)) - 1  # keywords and parts; not the probes
-        self._part_uid = [n_plain + pid for pid in range(len(self._parts))]
+        self._part_mask = (1 << n_parts) - 1
+        self._plain_mask = self.unit_mask ^ self._part_mask
+        self._part_uid = list(range(n_parts))  # part id = unit id
         self._conj_units = [tuple(self._part_uid[p] for p in pids) for pids in self._conj_parts]
-        # '&' completion works on the part bits alone (``present >> n_plain``): narrower ints
-        self._n_plain = n_plain
-        self._parts_only = (1 << len(self._parts)) - 1
-        self._conj_mask = [sum(1 << (u - n_plain) for u in units) for units in self._conj_units]
+        self._conj_mask = [sum(1 << u for u in units) for units in self._conj_units]
         # each '&' keyword is looked at only where its rarest-looking part (its trigger) is in
         # the sentence or its context: all its parts must be there
         self._trigger_users: dict[int, list[int]] = {}
         for n, units in enumerate(self._conj_units):
             trigger = max(units, key=lambda u: _rarity(self._all[u]))
-            self._trigger_users.setdefault(trigger - n_plain, []).append(n)
+            self._trigger_users.setdefault(trigger, []).append(n)
         self._trigger_mask = sum(1 << p for p in self._trigger_users)
-        self._part_mask = sum(1 << u for u in self._part_uid)
         self._unit_bit = [1 << u for u in range(len(self._all))]
         self._single_mask = sum(  # one-word keywords and exclude keywords
-            1 << kw.uid for kw in self._all[:n_plain] if len(kw.terms) == 1
+            1 << kw.uid for kw in self._all[n_parts:] if len(kw.terms) == 1
         )
         # the other words of multi-word units get bits too, so a multi-word unit is only tried
         # where all its words occur in the sentence
@@ -950,8 +949,7 @@ class MatcherSet:
             for c in context:
                 around |= c.present
             first, unit_bit = self._first_occurrence, self._unit_bit
-            shift, only = self._n_plain, self._parts_only
-            for n in self._complete(parts >> shift, (around >> shift) & only):
+            for n in self._complete(parts, around & self._part_mask):
                 chosen: list[tuple[int, ...]] = []
                 for uid in self._conj_units[n]:
                     bit = unit_bit[uid]
@@ -1011,8 +1009,7 @@ class MatcherSet:
         return out
 
     def _complete(self, parts: int, around: int) -> list[int]:
-        """The '&' keywords with a part among ``parts`` and every part in ``parts | around``
-        (part bits: bit ``p`` is the part with unit id ``n_plain + p``)."""
+        """The '&' keywords with a part among ``parts`` and every part in ``parts | around``."""
         both = parts | around
         masks = self._conj_mask
         out: list[int] = []
