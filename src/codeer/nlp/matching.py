@@ -31,11 +31,16 @@ descendants is.
 negation rule (unless the pattern mentions a negator). The blank pipeline sets no POS, TAG, DEP,
 MORPH or entities, so patterns using those are refused.
 
-How it runs (the rules above do not depend on it): each distinct lexeme of a doc is looked up
-once per matcher set (which one-word keywords it matches, which multi-word keywords it anchors,
-its class for the negation rule) and kept in numpy arrays, so the doc's candidate tokens,
-sentence ranges and negator counts come from a few numpy calls. Python work is per sentence that
-holds a keyword word, and the negation rule runs only when a negator stands in the window.
+How it runs (the rules above do not depend on it): each distinct lexeme is looked up once per
+matcher set (which one-word keywords and '&' parts it matches, which multi-word keywords it
+anchors, which words may stand next to those anchors, its class for the negation rule) and its
+flags kept in two numpy hash tables, so a doc's candidate tokens, anchors, sentence ranges and
+negator counts come from a few numpy calls; numpy also drops the anchors whose neighbours cannot
+be the word their keyword needs there. Python work is per sentence that holds a keyword word: a
+bit mask of the units present (the parts of '&' keywords take the low bits), multi-word matches
+tried from the anchors, and '&' keywords looked at only where their rarest-looking part is in
+the sentence or its context. The negation rule runs only when a negator stands in the window;
+what is remembered between transcripts is per lexeme or per negation window, never per text.
 """
 
 from __future__ import annotations
@@ -707,7 +712,8 @@ class MatcherSet:
 
     def _lexeme_flags(self, key: int) -> int:
         """Bits of a lexeme new to this matcher: 1 some unit may match it, 2 it anchors a
-        multi-word unit, 4 one of those has no near word (see ``_near``); from ``CLASS_AT`` its
+        multi-word unit, 4 one of those has no near word (see ``_near``), 8 it is a one-word
+        keyword (or exclude keyword) of some code; from ``CLASS_AT`` its
         ``word_class`` for the negation rule; from ``NEAR_AT`` the buckets of the near words it
         may be, from ``NEED_RIGHT_AT``/``NEED_LEFT_AT`` those its anchored units need right after
         or before it. Its units are kept in ``_lex``."""
