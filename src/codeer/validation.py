@@ -7,6 +7,8 @@ and line to open and a hint on how to fix it.
 from __future__ import annotations
 
 import contextlib
+import os
+import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -17,7 +19,7 @@ from codeer.codebook import Codebook, load_codebook
 from codeer.codings import CodingsFile, parse_codings_with_lines
 from codeer.errors import CodeerError, ProjectError
 from codeer.paths import ProjectPaths, is_valid_coder_name
-from codeer.store import Store
+from codeer.store import STALE_TEMP_AGE, Store, temp_files, temp_target
 from codeer.transcript import Transcript, load_transcript
 from codeer.yamlio import LineMap
 
@@ -101,7 +103,50 @@ def validate_project(root: str | Path) -> Report:
     codebook = _check_codebook(paths, report)
     transcripts = _check_transcripts(paths, report)
     _check_codings(paths, report, codebook, transcripts)
+    _check_temp_files(paths, report)
     return report
+
+
+def _check_temp_files(paths: ProjectPaths, report: Report) -> None:
+    """Warn about temp files of interrupted saves in the folders codeer writes to.
+
+    Only names of codeer's own pattern (``.<target>.<8 random>.tmp``) are listed; hidden folders
+    are not entered, so a project that is also a source tree (.git, .venv) stays quick to check.
+    """
+    now = time.time()
+    for top in (paths.codebooks, paths.interviews, paths.variables):
+        if not top.is_dir():
+            continue
+        for folder, dirs, _files in os.walk(top):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for tmp in sorted(temp_files(Path(folder))):
+                try:
+                    age = now - tmp.lstat().st_mtime
+                except OSError:
+                    continue
+                target = tmp.with_name(temp_target(tmp.name) or "")
+                report.findings.append(
+                    Finding(
+                        "warning",
+                        "temp file",
+                        str(tmp),
+                        None,
+                        f"temp file of an interrupted save of {target.name} ({_age_text(age)} old)",
+                        "left by a codeer killed while saving; delete it if no codeer is running "
+                        f"(the next save of {target.name} removes it once older than "
+                        f"{STALE_TEMP_AGE / 3600:g} h)",
+                    )
+                )
+
+
+def _age_text(seconds: float) -> str:
+    if seconds < 120:
+        return f"{max(seconds, 0):.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:.0f} h"
+    return f"{seconds / 86400:.0f} days"
 
 
 def _check_codebook(paths: ProjectPaths, report: Report) -> Codebook | None:
