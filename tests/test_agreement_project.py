@@ -12,7 +12,13 @@ import pytest
 from click.testing import CliRunner
 from statsmodels.stats.inter_rater import cohens_kappa as sm_kappa
 
-from codeer.agreement import agreement, cohens_kappa, compare_variables, krippendorff_alpha
+from codeer.agreement import (
+    agreement,
+    cohens_kappa,
+    compare_variables,
+    fleiss_kappa,
+    krippendorff_alpha,
+)
 from codeer.cli import cli, main
 from codeer.codings import Coding, CodingsFile
 from codeer.errors import AnalysisError, UsageError
@@ -193,6 +199,8 @@ def test_undefined_is_none_and_null_in_json(tmp_path: Path) -> None:
     (h,) = [c for c in data["codes"] if c["code"] == "voorzieningen.huiskamer"]
     assert h["kappa"]["value"] is None and h["alpha"]["value"] is None
     assert data["bootstrap"]["resamples"] == 1000 and data["bootstrap"]["method"] == "percentile"
+    assert data["bootstrap"]["resample"] == "transcript"
+    assert h["fleiss_kappa"]["value"] is None
     assert "document_level" not in data  # the table is already per document
     text = CliRunner().invoke(
         cli, ["agreement", "--project", str(root), "--coders", "a,b", "--resamples", "0"]
@@ -234,6 +242,10 @@ def test_three_coders_alpha_only(project: Project) -> None:
     assert any("two coders" in n for n in r.notes)
     ratings = [[0, 0, 0], [1, 1, 1], [0, 1, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]]
     assert huis.coefficients.alpha.value == pytest.approx(krippendorff_alpha(ratings))
+    # Fleiss: P_i = 1, 1, 1/3, 1, 1, 1 -> P = 16/18; ones 4 of 18: P_e = (4^2 + 14^2) / 18^2
+    p_bar, p_e = 16 / 18, (16 + 196) / 324
+    assert huis.coefficients.fleiss.value == pytest.approx((p_bar - p_e) / (1 - p_e))
+    assert huis.coefficients.fleiss.value == pytest.approx(fleiss_kappa(ratings))
 
 
 def test_orphaned_codings_do_not_count(project: Project) -> None:
@@ -295,7 +307,8 @@ def test_cli_text_states_unit_and_bootstrap(project: Project) -> None:
         env={"COLUMNS": "200"},
     )
     assert r.exit_code == 0, r.output
-    assert "unit: turn" in r.stdout and "100 resamples of turns" in r.stdout
+    assert "unit: turn" in r.stdout and "100 resamples" in r.stdout
+    assert "resampling transcripts (cluster bootstrap: 1 transcripts" in r.stdout
     assert "pooled (3 codes × 4 turns)" in r.stdout
     assert "Document level" in r.stdout
     assert main(["agreement", "--project", root, "--coders", "a,b", "--transcripts", "nope"]) == 2

@@ -1,6 +1,7 @@
-"""Intercoder agreement: units, percent agreement, Cohen's kappa, Krippendorff's alpha, bootstrap.
+"""Intercoder agreement: units, percent agreement, Cohen's and Fleiss' kappa, Krippendorff's alpha.
 
-Rules (``codeer agreement`` prints the unit and the bootstrap settings with every table):
+Rules (``codeer agreement`` prints the unit and the bootstrap settings, the resampling scheme
+included, with every table):
 
 Units
     A unit is a sentence (``codeer.segmentation.segment``), a speaker turn (every turn of
@@ -16,21 +17,31 @@ Values
 Pooling ("overall")
     The pooled matrix has one item per unit and code, over the codes applied directly by at
     least one coder, each with its exact-code value (group rows would count a child's coding
-    twice). Percent agreement, kappa and alpha are computed on all those items together; the
-    mean of the per-code coefficients over the same codes (undefined ones left out, the count
-    shown) is given beside it.
+    twice). Percent agreement, the kappas and alpha are computed on all those items together;
+    the mean of the per-code coefficients over the same codes (undefined ones left out, the
+    count shown) is given beside it.
 Coefficients
     Percent agreement: share of units on which all coders give the same value. Cohen's kappa:
-    exactly two coders, (p_o - p_e) / (1 - p_e). Krippendorff's alpha, nominal, any number of
-    coders, missing values allowed (units with fewer than two values are not pairable). A
-    coefficient whose denominator is zero (no variation: every value the same) is undefined
-    (None), never 0 or 1.
+    exactly two coders, (p_o - p_e) / (1 - p_e) with each coder's own marginals. Fleiss' kappa
+    (Fleiss 1971): two or more coders, complete data only (a unit missing any coder's value is
+    left out; ``incomplete_units`` counts them), (P - P_e) / (1 - P_e) with P the mean share of
+    agreeing coder pairs per unit and P_e from the pooled category shares; for two coders it is
+    Scott's pi, not Cohen's kappa. Krippendorff's alpha, nominal, any number of coders, missing
+    values allowed (units with fewer than two values are not pairable). A coefficient whose
+    denominator is zero (no variation: every value the same) is undefined (None), never 0 or 1.
+    The project's unit matrices are always complete (a coder who did not apply a code gives 0).
 Bootstrap
-    ``N_RESAMPLES`` resamples of the units with replacement (the same resamples for every code and
-    for the pooled items, a pooled resample taking all codes of a drawn unit together), seed
-    ``SEED``; the 95% interval is the 2.5th and 97.5th percentile of the resampled coefficients
-    (percentile method). Resamples in which the coefficient is undefined are left out and
-    counted.
+    ``N_RESAMPLES`` resamples with replacement, seed ``SEED``, the same resamples for every code
+    and for the pooled items (a pooled resample takes all codes of a drawn unit together). By
+    default whole transcripts are resampled (cluster bootstrap): a resample draws as many
+    transcripts as were compared, and every unit of a drawn transcript enters as often as its
+    transcript was drawn. Units of one interview share the coders' habits in that interview, so
+    resampling units independently (``resample="unit"``, kept as an option) gives intervals
+    that are too narrow for sentences and turns. For document units the two schemes are the
+    same draws. The 95% interval is the 2.5th and 97.5th percentile of the resampled
+    coefficients (percentile method). Resamples in which the coefficient is undefined are left
+    out and counted. With few transcripts the cluster intervals are themselves rough (a
+    percentile bootstrap over G clusters is too narrow by about sqrt((G - 1) / G)).
 """
 
 from __future__ import annotations
@@ -39,7 +50,7 @@ import bisect
 import contextlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -53,6 +64,8 @@ if TYPE_CHECKING:
 
 UnitKind = Literal["sentence", "turn", "document"]
 UNIT_KINDS: tuple[UnitKind, ...] = ("sentence", "turn", "document")
+Resample = Literal["transcript", "unit"]
+RESAMPLE_KINDS: tuple[Resample, ...] = ("transcript", "unit")
 N_RESAMPLES = 1000
 SEED = 20100401
 CONFIDENCE = 0.95
@@ -70,14 +83,19 @@ class UnitTables:
 
     ``pairs[u]`` is the one-hot coder-1-by-coder-2 table of unit u (two coders only),
     ``coincidence[u]`` unit u's contribution to Krippendorff's coincidence matrix, ``agree[u]``
-    whether all values of u agree and ``pairable[u]`` whether u has at least two values. Tables
-    of the same units add up (pooling codes).
+    whether all values of u agree and ``pairable[u]`` whether u has at least two values. For
+    Fleiss' kappa, ``complete[u]`` is 1 when every coder (at least two) rated u, ``counts[u]``
+    its ratings per category and ``pair_share[u]`` its share of agreeing coder pairs (both zero
+    for an incomplete unit). Tables of the same units add up (pooling codes).
     """
 
     pairs: FloatArray | None
     coincidence: FloatArray
     agree: FloatArray
     pairable: FloatArray
+    complete: FloatArray
+    counts: FloatArray
+    pair_share: FloatArray
 
     @property
     def n_units(self) -> int:
@@ -92,6 +110,9 @@ class UnitTables:
             self.coincidence + other.coincidence,
             self.agree + other.agree,
             self.pairable + other.pairable,
+            self.complete + other.complete,
+            self.counts + other.counts,
+            self.pair_share + other.pair_share,
         )
 
 
@@ -145,7 +166,14 @@ def unit_tables(codes: npt.NDArray[np.int64], n_categories: int) -> UnitTables:
         both = (codes[:, 0] >= 0) & (codes[:, 1] >= 0)
         idx = np.nonzero(both)[0]
         pairs[idx, codes[idx, 0], codes[idx, 1]] = 1.0
-    return UnitTables(pairs, coinc, agree, pairable.astype(np.float64))
+    complete = (m == k) & (k >= 2)
+    full = np.where(complete[:, None], counts, 0.0)
+    share = np.zeros(n, dtype=np.float64)
+    if complete.any():
+        share[complete] = ((full[complete] ** 2).sum(axis=1) - k) / (k * (k - 1))
+    return UnitTables(
+        pairs, coinc, agree, pairable.astype(np.float64), complete.astype(np.float64), full, share
+    )
 
 
 def binary_tables(ratings: npt.NDArray[np.bool_]) -> UnitTables:
@@ -153,10 +181,17 @@ def binary_tables(ratings: npt.NDArray[np.bool_]) -> UnitTables:
     return unit_tables(ratings.astype(np.int64), 2)
 
 
-def weighted_coefficients(
-    tables: UnitTables, weights: FloatArray
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Percent agreement, kappa and alpha for each row of unit weights (NaN = undefined).
+class Resampled(NamedTuple):
+    """One value per row of weights (NaN = undefined)."""
+
+    percent: FloatArray
+    kappa: FloatArray  # Cohen's
+    alpha: FloatArray
+    fleiss: FloatArray
+
+
+def weighted_coefficients(tables: UnitTables, weights: FloatArray) -> Resampled:
+    """Percent agreement, Cohen's kappa, alpha and Fleiss' kappa for each row of unit weights.
 
     Weights of ones give the estimates; bootstrap counts (how often each unit was drawn) give
     the resampled ones, through the very same arithmetic.
@@ -187,7 +222,22 @@ def weighted_coefficients(
         pe = (t.sum(axis=2) * t.sum(axis=1)).sum(axis=1) / safe**2
         ok_k = has & (1 - pe > _EPS)
         kappa[ok_k] = (po[ok_k] - pe[ok_k]) / (1 - pe[ok_k])
-    return percent, kappa, alpha
+    return Resampled(percent, kappa, alpha, _fleiss(tables, w))
+
+
+def _fleiss(tables: UnitTables, w: FloatArray) -> FloatArray:
+    """Fleiss' kappa over the complete units, (P - P_e) / (1 - P_e), per row of weights."""
+    units = w @ tables.complete
+    ratings = w @ tables.counts  # (rows, categories)
+    total = ratings.sum(axis=1)
+    has = (units > 0) & (total > 0)
+    p_bar = (w @ tables.pair_share) / np.where(has, units, 1.0)
+    shares = ratings / np.where(has, total, 1.0)[:, None]
+    p_e = (shares**2).sum(axis=1)
+    ok = has & (1 - p_e > _EPS)
+    out = np.full(w.shape[0], np.nan)
+    out[ok] = (p_bar[ok] - p_e[ok]) / (1 - p_e[ok])
+    return out
 
 
 def _value(x: float) -> float | None:
@@ -212,6 +262,24 @@ def krippendorff_alpha(ratings: Any) -> float | None:
     """Krippendorff's alpha, nominal, any number of coders, missing values allowed."""
     codes, cats = encode(ratings)
     return _value(weighted_coefficients(unit_tables(codes, len(cats)), _ones(codes))[2][0])
+
+
+def fleiss_kappa(ratings: Any) -> float | None:
+    """Fleiss' kappa of two or more coders on the units every coder rated; None when undefined.
+
+    Units missing a value are left out (``incomplete_units`` counts them); for two coders this
+    is Scott's pi.
+    """
+    codes, cats = encode(ratings)
+    if codes.shape[1] < 2:
+        raise ValueError("Fleiss' kappa needs at least two coders")
+    return _value(weighted_coefficients(unit_tables(codes, len(cats)), _ones(codes)).fleiss[0])
+
+
+def incomplete_units(ratings: Any) -> int:
+    """Units lacking some coder's value: the ones Fleiss' kappa leaves out."""
+    codes, _ = encode(ratings)
+    return int((codes < 0).any(axis=1).sum())
 
 
 def _ones(codes: npt.NDArray[np.int64]) -> FloatArray:
@@ -242,40 +310,63 @@ class Estimate:
 @dataclass(frozen=True)
 class Coefficients:
     percent: float | None
-    kappa: Estimate
+    kappa: Estimate  # Cohen's
     alpha: Estimate
+    fleiss: Estimate
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "percent_agreement": self.percent,
             "kappa": self.kappa.as_dict(),
+            "fleiss_kappa": self.fleiss.as_dict(),
             "alpha": self.alpha.as_dict(),
         }
 
 
-def bootstrap_weights(n_units: int, n_resamples: int = N_RESAMPLES, seed: int = SEED) -> FloatArray:
-    """How often each unit is drawn in each resample (rows: resamples)."""
+def bootstrap_weights(
+    n_units: int,
+    n_resamples: int = N_RESAMPLES,
+    seed: int = SEED,
+    *,
+    clusters: Sequence[object] | None = None,
+) -> FloatArray:
+    """How often each unit is drawn in each resample (rows: resamples).
+
+    Without ``clusters`` the units are drawn independently. With ``clusters`` (one label per
+    unit, e.g. its transcript) each resample draws as many clusters as there are, with
+    replacement, and every unit gets its cluster's draw count: the cluster (case) bootstrap.
+    One unit per cluster gives exactly the draws of the unit bootstrap.
+    """
+    if clusters is None:
+        inverse = np.arange(n_units)
+    else:
+        if len(clusters) != n_units:
+            raise ValueError("clusters needs one label per unit")
+        first: dict[object, int] = {}
+        inverse = np.array([first.setdefault(c, len(first)) for c in clusters], dtype=np.int64)
+    n_clusters = int(inverse.max()) + 1 if n_units else 0
     rng = np.random.default_rng(seed)
-    if n_units == 0:
+    if n_clusters == 0:
         return np.zeros((n_resamples, 0))
-    draws = rng.integers(0, n_units, size=(n_resamples, n_units))
-    out = np.zeros((n_resamples, n_units))
-    rows = np.repeat(np.arange(n_resamples), n_units)
-    np.add.at(out, (rows, draws.ravel()), 1.0)
-    return out
+    draws = rng.integers(0, n_clusters, size=(n_resamples, n_clusters))
+    counts = np.zeros((n_resamples, n_clusters))
+    rows = np.repeat(np.arange(n_resamples), n_clusters)
+    np.add.at(counts, (rows, draws.ravel()), 1.0)
+    return counts[:, inverse]
 
 
 def coefficients(tables: UnitTables, boot: FloatArray | None) -> Coefficients:
     """Point estimates, and percentile intervals when bootstrap weights are given."""
-    ones = np.ones((1, tables.n_units))
-    p, k, a = weighted_coefficients(tables, ones)
-    kappa = Estimate(_value(k[0]))
-    alpha = Estimate(_value(a[0]))
+    point = weighted_coefficients(tables, np.ones((1, tables.n_units)))
+    kappa = Estimate(_value(point.kappa[0]))
+    alpha = Estimate(_value(point.alpha[0]))
+    fleiss = Estimate(_value(point.fleiss[0]))
     if boot is not None and boot.shape[0] > 0:
-        _, kb, ab = weighted_coefficients(tables, boot)
-        kappa = _interval(kappa.value, kb)
-        alpha = _interval(alpha.value, ab)
-    return Coefficients(_value(p[0]), kappa, alpha)
+        resampled = weighted_coefficients(tables, boot)
+        kappa = _interval(kappa.value, resampled.kappa)
+        alpha = _interval(alpha.value, resampled.alpha)
+        fleiss = _interval(fleiss.value, resampled.fleiss)
+    return Coefficients(_value(point.percent[0]), kappa, alpha, fleiss)
 
 
 def _interval(value: float | None, resampled: FloatArray) -> Estimate:
@@ -370,6 +461,8 @@ class Overall:
     mean_alpha: float | None
     n_kappa_defined: int
     n_alpha_defined: int
+    mean_fleiss: float | None = None
+    n_fleiss_defined: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -377,8 +470,10 @@ class Overall:
             "items": self.n_items,
             "pooled": self.pooled.as_dict(),
             "mean_kappa": self.mean_kappa,
+            "mean_fleiss_kappa": self.mean_fleiss,
             "mean_alpha": self.mean_alpha,
             "codes_with_kappa": self.n_kappa_defined,
+            "codes_with_fleiss_kappa": self.n_fleiss_defined,
             "codes_with_alpha": self.n_alpha_defined,
         }
 
@@ -396,6 +491,12 @@ class AgreementReport:
     notes: list[str] = field(default_factory=list)
     n_resamples: int = N_RESAMPLES
     seed: int = SEED
+    resample: Resample = "transcript"
+
+    @property
+    def resampled(self) -> str:
+        """What one bootstrap draw picks: a transcript (all its units) or a single unit."""
+        return "transcript" if self.resample == "transcript" else self.unit
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -409,7 +510,11 @@ class AgreementReport:
                 "seed": self.seed,
                 "method": "percentile",
                 "confidence": CONFIDENCE,
-                "resampling_unit": self.unit,
+                "resample": self.resample,
+                "resampling_unit": self.resampled,
+                "draws_per_resample": (
+                    len(self.transcripts) if self.resample == "transcript" else self.n_units
+                ),
             },
             "codes": [c.as_dict() for c in self.codes],
             "overall": self.overall.as_dict(),
@@ -462,12 +567,15 @@ def agreement(
     transcripts: Iterable[str] | None = None,
     n_resamples: int = N_RESAMPLES,
     seed: int = SEED,
+    resample: Resample = "transcript",
 ) -> AgreementReport:
     """Per-code and pooled agreement of the coders on the transcripts they all coded."""
     coders = tuple(coders)
     check_coders(project, coders)
     if unit not in UNIT_KINDS:
         raise UsageError(f"unknown unit '{unit}'", hint="use sentence, turn or document")
+    if resample not in RESAMPLE_KINDS:
+        raise UsageError(f"unknown resampling '{resample}'", hint="use transcript or unit")
     tids, skipped = common_transcripts(project, coders, transcripts)
     if not tids:
         raise AnalysisError(
@@ -490,7 +598,9 @@ def agreement(
                 f"coder '{c}' has codings files but no codings on the compared transcripts"
             )
     if len(coders) != 2:
-        notes.append("Cohen's kappa is defined for two coders: shown as undefined; see alpha")
+        notes.append(
+            "Cohen's kappa is defined for two coders: undefined here; see Fleiss' kappa and alpha"
+        )
     codebook = project.codebook
     code_ids = list(codebook.codes)
     unknown = sorted(
@@ -544,7 +654,10 @@ def agreement(
     expanded = {c: _expand(exact[c], code_ids, desc_idx) for c in coders}
 
     n = len(units)
-    boot = bootstrap_weights(n, n_resamples, seed) if n_resamples > 0 else None
+    boot = None
+    if n_resamples > 0:
+        clusters = [u.transcript for u in units] if resample == "transcript" else None
+        boot = bootstrap_weights(n, n_resamples, seed, clusters=clusters)
     rows: list[CodeAgreement] = []
     unused: list[str] = []
     used_directly = [j for j in range(len(code_ids)) if any(exact[c][:, j].any() for c in coders)]
@@ -568,7 +681,7 @@ def agreement(
         notes.append(f"{len(unused)} code(s) never used by any of the coders, skipped")
     overall = _overall(exact, coders, used_directly, boot, n)
     return AgreementReport(
-        coders, unit, tids, skipped, n, rows, unused, overall, notes, n_resamples, seed
+        coders, unit, tids, skipped, n, rows, unused, overall, notes, n_resamples, seed, resample
     )
 
 
@@ -591,16 +704,16 @@ def _overall(
     pooled: UnitTables | None = None
     kappas: list[float] = []
     alphas: list[float] = []
+    fleisses: list[float] = []
     for j in codes:
         t = binary_tables(np.column_stack([exact[c][:, j] for c in coders]))
         pooled = t if pooled is None else pooled + t
-        _p, k, a = weighted_coefficients(t, np.ones((1, n_units)))
-        if not np.isnan(k[0]):
-            kappas.append(float(k[0]))
-        if not np.isnan(a[0]):
-            alphas.append(float(a[0]))
+        point = weighted_coefficients(t, np.ones((1, n_units)))
+        for values, out in ((point.kappa, kappas), (point.alpha, alphas), (point.fleiss, fleisses)):
+            if not np.isnan(values[0]):
+                out.append(float(values[0]))
     if pooled is None:
-        empty = Coefficients(None, Estimate(None), Estimate(None))
+        empty = Coefficients(None, Estimate(None), Estimate(None), Estimate(None))
         return Overall(0, 0, empty, None, None, 0, 0)
     return Overall(
         len(codes),
@@ -610,6 +723,8 @@ def _overall(
         float(np.mean(alphas)) if alphas else None,
         len(kappas),
         len(alphas),
+        float(np.mean(fleisses)) if fleisses else None,
+        len(fleisses),
     )
 
 

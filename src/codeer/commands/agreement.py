@@ -1,7 +1,7 @@
-"""``codeer agreement``: percent agreement, Cohen's kappa and Krippendorff's alpha per code.
+"""``codeer agreement``: percent agreement, Cohen's and Fleiss' kappa, Krippendorff's alpha.
 
-The rules (units, pooling, bootstrap) are in ``codeer.agreement``'s docstring; the table states
-the unit and the bootstrap settings.
+The rules (units, pooling, bootstrap) are in ``codeer.agreement``'s docstring; every table states
+the unit and the bootstrap settings, including what was resampled (transcripts or units).
 """
 
 from __future__ import annotations
@@ -51,6 +51,16 @@ def parse_list(text: str | None, what: str) -> list[str]:
     show_default=True,
     help="Bootstrap resamples for the 95% intervals (0: no intervals).",
 )
+@click.option(
+    "--resample",
+    type=click.Choice(["transcript", "unit"]),
+    default="transcript",
+    show_default=True,
+    help=(
+        "What the bootstrap draws: whole transcripts with all their units (cluster bootstrap), "
+        "or single units independently (narrower intervals that ignore the clustering)."
+    ),
+)
 @click.option("--seed", type=int, default=None, help="Bootstrap seed (default: fixed).")
 @json_option
 def command(
@@ -59,6 +69,7 @@ def command(
     transcripts: str | None,
     unit: str,
     resamples: int,
+    resample: str,
     seed: int | None,
     as_json: bool,
 ) -> int:
@@ -76,6 +87,7 @@ def command(
         transcripts=only,
         n_resamples=resamples,
         seed=SEED if seed is None else seed,
+        resample=resample,  # type: ignore[arg-type]
     )
     variables = compare_variables(proj, names, report.transcripts)
     documents = None
@@ -101,8 +113,10 @@ def command(
         out.print(
             f"Document level (was the code used in the interview at all; --unit document for "
             f"the table): pooled over {o.n_codes} codes × {documents.n_units} documents: "
-            f"{fmt_share(o.pooled.percent)} agree, κ {fmt_estimate(o.pooled.kappa)}, "
-            f"α {fmt_estimate(o.pooled.alpha)}",
+            f"{fmt_share(o.pooled.percent)} agree, "
+            + (f"Cohen's κ {fmt_estimate(o.pooled.kappa)}, " if len(names) == 2 else "")
+            + f"Fleiss' κ {fmt_estimate(o.pooled.fleiss)}, α {fmt_estimate(o.pooled.alpha)} "
+            "(no bootstrap)",
             markup=False,
         )
     _print_variables(out, variables)
@@ -120,6 +134,10 @@ def fmt_estimate(e: Estimate) -> str:
     return f"{e.value:.3f} [{e.low:.2f}, {e.high:.2f}]"
 
 
+def fmt_mean(m: float | None) -> str:
+    return UNDEFINED if m is None else f"{m:.3f}"
+
+
 def fmt_share(p: float | None) -> str:
     return UNDEFINED if p is None else f"{100 * p:.1f}%"
 
@@ -132,16 +150,28 @@ def fmt_value(v: object) -> str:
     return str(v)
 
 
+def describe_bootstrap(report: AgreementReport) -> str:
+    """The bootstrap settings in words, the resampling scheme first."""
+    if not report.n_resamples:
+        return "no bootstrap"
+    if report.resample == "transcript":
+        what = (
+            f"resampling transcripts (cluster bootstrap: {len(report.transcripts)} transcripts "
+            f"drawn with replacement, each with all its {report.unit}s)"
+        )
+    else:
+        what = f"resampling {report.unit}s (independently, ignoring their transcripts)"
+    return (
+        f"95% CI: percentile bootstrap, {what}, {report.n_resamples} resamples, seed {report.seed}"
+    )
+
+
 def _print_codes(out: Console, report: AgreementReport) -> None:
     from rich.table import Table
 
     coders = report.coders
-    ci = (
-        f"95% CI: percentile bootstrap, {report.n_resamples} resamples of {report.unit}s, "
-        f"seed {report.seed}"
-        if report.n_resamples
-        else "no bootstrap"
-    )
+    cohen = len(coders) == 2
+    ci = describe_bootstrap(report)
     table = Table(
         title=(
             f"Agreement {' vs '.join(coders)} per code — unit: {report.unit} "
@@ -153,15 +183,19 @@ def _print_codes(out: Console, report: AgreementReport) -> None:
     for c in coders:
         table.add_column(f"{report.unit}s {c}", justify="right")
     table.add_column("% agree", justify="right")
-    table.add_column("Cohen's κ", justify="right")
+    if cohen:
+        table.add_column("Cohen's κ", justify="right")
+    table.add_column("Fleiss' κ", justify="right")
     table.add_column("Krippendorff's α", justify="right")
     for row in report.codes:
+        co = row.coefficients
         table.add_row(
             row.code,
             *(str(row.units_coded[c]) for c in coders),
-            fmt_share(row.coefficients.percent),
-            fmt_estimate(row.coefficients.kappa),
-            fmt_estimate(row.coefficients.alpha),
+            fmt_share(co.percent),
+            *([fmt_estimate(co.kappa)] if cohen else []),
+            fmt_estimate(co.fleiss),
+            fmt_estimate(co.alpha),
         )
     o = report.overall
     table.add_section()
@@ -169,16 +203,21 @@ def _print_codes(out: Console, report: AgreementReport) -> None:
         f"pooled ({o.n_codes} codes × {report.n_units} {report.unit}s)",
         *("" for _ in coders),
         fmt_share(o.pooled.percent),
-        fmt_estimate(o.pooled.kappa),
+        *([fmt_estimate(o.pooled.kappa)] if cohen else []),
+        fmt_estimate(o.pooled.fleiss),
         fmt_estimate(o.pooled.alpha),
         style="bold",
     )
+    counts = (f"Cohen's κ {o.n_kappa_defined}, " if cohen else "") + (
+        f"Fleiss' κ {o.n_fleiss_defined}, α {o.n_alpha_defined} defined"
+    )
     table.add_row(
-        f"mean over codes (κ {o.n_kappa_defined}, α {o.n_alpha_defined} defined)",
+        f"mean over codes ({counts})",
         *("" for _ in coders),
         "",
-        UNDEFINED if o.mean_kappa is None else f"{o.mean_kappa:.3f}",
-        UNDEFINED if o.mean_alpha is None else f"{o.mean_alpha:.3f}",
+        *([fmt_mean(o.mean_kappa)] if cohen else []),
+        fmt_mean(o.mean_fleiss),
+        fmt_mean(o.mean_alpha),
     )
     out.print(table)
 
