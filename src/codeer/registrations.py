@@ -8,8 +8,10 @@ file, so one run lists everything to fix. Nothing here writes files.
 
 from __future__ import annotations
 
+import csv
+import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -239,6 +241,16 @@ class RawTable:
     first_row: int  # the number the user sees for the first data row
     row_label: str  # "line" (CSV), "row" (XLSX) or "case" (SAV)
     labels_as_codes: bool = False  # SPSS value labels may stand for category codes
+    record_lines: Callable[[], np.ndarray | None] | None = None
+    """CSV: the physical line each record starts on (blank lines and quoted line breaks make
+    it differ from first_row + index); computed only when a problem must be reported."""
+
+    def numbers(self, rows: np.ndarray) -> np.ndarray:
+        """The numbers the user sees for 0-based frame rows (an editor's 'go to line')."""
+        lines = self.record_lines() if self.record_lines is not None else None
+        if lines is not None and len(lines) == len(self.frame):
+            return lines[rows]
+        return rows + self.first_row
 
 
 def read_raw(path: Path, id_columns: Iterable[str] = ()) -> RawTable:
@@ -285,16 +297,79 @@ def _read_csv(path: Path, id_columns: set[str]) -> RawTable:
     except pd.errors.EmptyDataError:
         raise DataError("the file is empty", path=path, hint="export again") from None
     except pd.errors.ParserError as exc:
-        m = re.search(r"line (\d+)", str(exc))
         raise DataError(
             f"cannot parse as CSV: {str(exc).strip().splitlines()[-1]}",
             path=path,
-            line=int(m.group(1)) if m else None,
+            line=_parser_error_line(path, str(exc)),
             hint="every row needs as many comma-separated fields as the header",
         ) from None
-    first_line = head.split(b"\n", 1)[0].decode("utf-8-sig", "replace")
-    frame.attrs["header_line"] = first_line
-    return RawTable(frame, path, first_row=2, row_label="line")
+    lines = head.splitlines()
+    at = next((k for k, ln in enumerate(lines) if ln.strip(b" \t")), 0)  # blank lines first?
+    frame.attrs["header_line"] = lines[at].decode("utf-8-sig", "replace") if lines else ""
+    frame.attrs["header_lineno"] = at + 1
+    return RawTable(
+        frame,
+        path,
+        first_row=2,
+        row_label="line",
+        record_lines=functools.cache(lambda: _record_lines(path)),
+    )
+
+
+def _csv_records(path: Path) -> Iterator[tuple[int, int]]:
+    """(physical start line, number of fields) of every record pandas reads, header included.
+
+    Like pandas (skip_blank_lines), lines of only spaces and tabs are no records; a quoted field
+    may span lines, so a record's start is counted here instead of derived from its index.
+    """
+    last = [""]
+
+    def remember(fh: Iterable[str]) -> Iterator[str]:
+        for text in fh:
+            last[0] = text
+            yield text
+
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(remember(fh))
+        end = 0
+        for fields in reader:
+            start, end = end + 1, reader.line_num
+            if start == end and not last[0].strip(" \t\r\n"):
+                continue
+            yield start, len(fields)
+
+
+def _record_lines(path: Path) -> np.ndarray | None:
+    """The start line of every data record, or None when the file cannot be scanned."""
+    import numpy as np
+
+    try:
+        data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+        if b'"' not in data:  # no quoted line breaks: every line that is not blank is a record
+            lines = data.splitlines()  # the same \n, \r\n and \r as the csv module
+            starts = [k for k, text in enumerate(lines, 1) if text.strip(b" \t")]
+        else:
+            starts = [start for start, _ in _csv_records(path)]
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+    return np.asarray(starts[1:], dtype=np.int64)
+
+
+def _parser_error_line(path: Path, message: str) -> int | None:
+    """The line of the first record with more fields than the header (what pandas rejects).
+
+    pandas counts records, not lines, once a quoted field spans lines; fall back to its number.
+    """
+    try:
+        records = _csv_records(path)
+        _, width = next(records)
+        for start, n in records:
+            if n > width:
+                return start
+    except (OSError, UnicodeDecodeError, csv.Error, StopIteration):
+        pass
+    m = re.search(r"line (\d+)", message)
+    return int(m.group(1)) if m else None
 
 
 def _encoding_error(path: Path) -> DataError:
@@ -401,7 +476,7 @@ class _Checker:
             parts.append(
                 pd.DataFrame(
                     {
-                        "row": rows + self.raw.first_row,
+                        "row": self.raw.numbers(rows),
                         "column": column,
                         "value": values,
                         "rule": rule,
@@ -496,7 +571,7 @@ def validate(raw: RawTable, dictionary: RegistrationDictionary) -> pd.DataFrame:
         elif spec.required:
             checker.add(~filled[name], name, texts[name], "required")
         if spec.unique:
-            _check_unique(checker, name, texts[name], filled[name], raw.first_row)
+            _check_unique(checker, name, texts[name], filled[name])
 
     for earlier, later in dictionary.order:
         both = valid[earlier] & valid[later]
@@ -554,19 +629,20 @@ def _check_structure(raw: RawTable, d: RegistrationDictionary) -> None:
     missing = [c for c in d.columns if c not in frame.columns]
     if missing:
         header = str(frame.attrs.get("header_line", ""))
+        header_lineno = int(frame.attrs.get("header_lineno", 1))
         for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
             if sep in header and len(frame.columns) <= 2:
                 raise DataError(
                     f"the columns are separated by {name}, not commas",
                     path=raw.path,
-                    line=1,
+                    line=header_lineno,
                     hint="save the file as comma-separated CSV (or use .xlsx)",
                 )
         close = _suggestions(missing, [str(c) for c in frame.columns])
         raise DataError(
             f"missing column(s): {', '.join(missing)}" + close,
             path=raw.path,
-            line=1,
+            line=header_lineno,
             hint="the header must have every column of variables/registraties.yaml",
         )
     if len(frame) == 0:
@@ -747,9 +823,7 @@ def _evaluate(
     return holds, known
 
 
-def _check_unique(
-    checker: _Checker, name: str, texts: _Cells, filled: np.ndarray, first_row: int
-) -> None:
+def _check_unique(checker: _Checker, name: str, texts: _Cells, filled: np.ndarray) -> None:
     import numpy as np
     import pandas as pd
 
@@ -762,11 +836,12 @@ def _check_unique(
     idx = np.flatnonzero(dup)
     first = pd.Series(idx).groupby(keys.iloc[idx].to_numpy()).transform("min").to_numpy()
     rules = np.full(n, "", dtype=object)
+    first_number = checker.raw.numbers(first)
     rules[idx] = [
-        f"duplicate {name} (also on {checker.raw.row_label} {p + first_row})"
+        f"duplicate {name} (also on {checker.raw.row_label} {shown})"
         if p != i
         else f"duplicate {name} (repeated further down)"
-        for i, p in zip(idx, first, strict=True)
+        for i, p, shown in zip(idx, first, first_number, strict=True)
     ]
     checker.add(dup, name, texts, _Cells(rules))
 
