@@ -960,7 +960,12 @@ class MatcherSet:
                 for uid in self._conj_units[n]:
                     bit = unit_bit[uid]
                     source = sc if present & bit else next(c for c in context if c.present & bit)
-                    ok = first(uid, info, source)
+                    known = source.first
+                    ok = (
+                        known[uid]
+                        if known is not None and uid in known
+                        else first(uid, info, source)
+                    )
                     if ok is None:
                         break
                     chosen.append(ok)
