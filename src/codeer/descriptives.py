@@ -63,6 +63,35 @@ def frequencies(
     return out
 
 
+def in_defined_order(
+    df: pd.DataFrame, labels: Mapping[str, Mapping[Any, str]], columns: Iterable[str]
+) -> pd.DataFrame:
+    """Nominal text columns as categoricals in the order of their value labels.
+
+    Frequencies and crosstabs then list the categories as the variable rules define them, not
+    alphabetically; values without a label follow in order of appearance, so none is lost.
+    """
+    import pandas as pd
+
+    out = df.copy(deep=False)
+    for col in columns:
+        if col not in out.columns or col not in labels:
+            continue
+        dtype = out[col].dtype
+        if isinstance(dtype, pd.CategoricalDtype) or not (
+            pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
+        ):
+            continue
+        codes = list(labels[col])
+        if not all(isinstance(c, str) for c in codes):
+            continue
+        known = set(codes)
+        present = out[col].dropna()
+        extra = [v for v in pd.unique(present) if v not in known]
+        out[col] = pd.Categorical(out[col], categories=codes + extra)
+    return out
+
+
 def share(series: pd.Series, value: Any | Callable[[pd.Series], pd.Series]) -> float:
     """Share of the valid values equal to ``value`` (or for which ``value(series)`` holds)."""
     valid = _valid(series)

@@ -73,7 +73,31 @@ def command(
 
 
 def load_level(proj: Project, level: str, coder: str) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The joined table of a level, from its csv if written (and not stale), else in memory."""
+    """The joined table of a level, from its csv if written (and not stale), else in memory.
+
+    Either way the steunpunt variables' categories come in the order the variable rules define
+    (a csv only holds the codes, so their labels and order are taken from the rules).
+    """
+    from codeer.descriptives import in_defined_order
+
+    frame, labels, variables = _load_level(proj, level, coder)
+    return in_defined_order(frame, labels, variables), labels
+
+
+def _rule_value_labels(proj: Project) -> dict[str, dict[object, str]]:
+    """Value labels of the steunpunt variables, in the rules' order, without deriving them."""
+    from codeer.variables import _value_labels, load_project_rules
+
+    if not proj.paths.variable_rules.exists():
+        return {}
+    rules, typology = load_project_rules(proj)
+    return _value_labels(rules, typology, proj.codebook)
+
+
+def _load_level(
+    proj: Project, level: str, coder: str
+) -> tuple[pd.DataFrame, dict[str, Any], list[str]]:
+    """(table, value labels, names of the steunpunt variables) of a level."""
     from codeer.aggregates import AGGREGATE_VALUE_LABELS
     from codeer.join import join_project, read_table
     from codeer.registrations import load_dictionary
@@ -89,12 +113,14 @@ def load_level(proj: Project, level: str, coder: str) -> tuple[pd.DataFrame, dic
     if fresh:
         frame = read_table(path, d)
         if level == "individueel" or "n_clienten" in frame.columns:
-            return frame, labels
+            rule_labels = _rule_value_labels(proj)
+            return frame, {**rule_labels, **labels}, list(rule_labels)
 
     proj.require_coder(coder)
     result = join_project(proj, coder)
     labels = {**result.value_labels, **labels}
-    return (result.individual if level == "individueel" else result.steunpunten), labels
+    frame = result.individual if level == "individueel" else result.steunpunten
+    return frame, labels, list(_rule_value_labels(proj))
 
 
 def _cell(value: Any) -> Any:
