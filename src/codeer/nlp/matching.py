@@ -421,6 +421,9 @@ class MatcherSet:
         self._table: dict[str, str] | None = None
         self._classes: dict[int, int] = {}
         self._negation_memo: dict[tuple[int, ...], bool] = {}  # negated_by_class per window
+        from spacy.attrs import IDX, LENGTH, LOWER
+
+        self._columns = [LOWER, IDX, LENGTH]  # what token_info reads from a doc
 
     @property
     def part_mask(self) -> int:
@@ -582,9 +585,8 @@ class MatcherSet:
         """Token keys and offsets of a doc whose text is the transcript body, with its candidate
         positions (``index``) filled in."""
         import numpy as np
-        from spacy.attrs import IDX, LENGTH, LOWER
 
-        rows = doc.to_array([LOWER, IDX, LENGTH])
+        rows = doc.to_array(self._columns)
         column = np.ascontiguousarray(rows[:, 0])
         keys: list[int] = column.tolist()
         starts = rows[:, 1]
@@ -608,21 +610,21 @@ class MatcherSet:
         import numpy as np
 
         tok = self._flags_of(keys)
-        cand = np.flatnonzero(tok & 1)
-        anchored = np.flatnonzero(tok & 2)
-        if len(anchored):  # keep the anchors with a neighbour that may be the word needed there
-            near = np.zeros(len(tok) + 2, np.uint64)
+        cand = (tok & 1).nonzero()[0]
+        anchored = (tok & 2).nonzero()[0]
+        if len(anchored) > 8:  # keep the anchors with a neighbour that may be the word needed
+            near = np.zeros(len(tok) + 2, np.uint64)  # (a few: scan_at checks them anyway)
             near[1:-1] = (tok >> NEAR_AT) & NEAR_MASK
             at = tok[anchored]
             ok = (
                 (at & FREE_ANCHOR)
-                | ((at >> NEED_RIGHT_AT) & NEAR_MASK & near[anchored + 2])
-                | ((at >> NEED_LEFT_AT) & NEAR_MASK & near[anchored])
+                | ((at >> NEED_RIGHT_AT) & near[anchored + 2])  # near holds NEAR_MASK bits only
+                | ((at >> NEED_LEFT_AT) & near[anchored])
             )
             anchored = anchored[ok != 0]
         neg = np.zeros(len(tok) + 1, dtype=np.int64)
         classes = (tok >> CLASS_AT) & CLASS_MASK
-        np.cumsum((classes & NEG) > 0, out=neg[1:])
+        np.cumsum(classes & NEG, out=neg[1:])  # NEG is bit 1: a 0 or 1 per token
         info.classes = classes
         info.negators = neg
         tokens: list[int] = cand.tolist()
@@ -632,7 +634,7 @@ class MatcherSet:
             tokens,
             masks,
             anchored.tolist(),
-            np.flatnonzero(tok & SINGLES).tolist(),
+            (tok & SINGLES).nonzero()[0].tolist(),
         )
         info.cand = cand
         info.anchors = anchored
