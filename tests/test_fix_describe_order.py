@@ -137,3 +137,17 @@ def test_in_defined_order_keeps_unlabelled_values_and_leaves_other_columns() -> 
     assert out["flag"].dtype == df["flag"].dtype and out["num"].dtype == df["num"].dtype
     assert not isinstance(df["nom"].dtype, pd.CategoricalDtype)  # the input is not changed
     assert frequencies(out["nom"])["n"].tolist() == [2, 1, 0, 1]
+
+
+def test_individual_crosstabs_label_the_outcome_indicators_from_csv_too(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The join's 0/1 indicators (uitkomst_*, uitgestroomd, vastlopend) read nee/ja both ways."""
+    fresh = describe(project, capsys, "--by", "uitgestroomd")
+    assert main(["join", "--project", str(project)]) == ExitCode.OK
+    capsys.readouterr()
+    shutil.rmtree(project / "interviews" / "codings")
+    from_csv = describe(project, capsys, "--by", "uitgestroomd")
+    assert from_csv == fresh
+    text = json.dumps(from_csv, ensure_ascii=False)
+    assert '"ja"' in text and '"nee"' in text

@@ -8,6 +8,7 @@ whose steunpunt is unknown is an error, never a silently dropped row.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -148,10 +149,17 @@ def join(
     labels = {**(variable_labels or {}), **d.variable_labels()}
     labels.update(aggregate_labels(list(steunpunten.columns)))
     values = {**(value_labels or {}), **d.value_labels(), **AGGREGATE_VALUE_LABELS}
-    for col in individual.columns:
-        if col.startswith("uitkomst_") or col in ("uitgestroomd", "vastlopend"):
-            values[col] = {0: "nee", 1: "ja"}
+    values.update(indicator_value_labels(individual.columns))
     return JoinResult(individual, steunpunten, labels, values)
+
+
+def indicator_value_labels(columns: Iterable[str]) -> dict[str, dict[object, str]]:
+    """nee/ja for the 0/1 indicators the join derives (also when a table is read back)."""
+    return {
+        col: {0: "nee", 1: "ja"}
+        for col in columns
+        if col.startswith("uitkomst_") or col in ("uitgestroomd", "vastlopend")
+    }
 
 
 def join_project(

@@ -414,7 +414,7 @@ def _derive(
                 evidence[(sp, name)] = ev
 
     labels = rules.variable_labels()
-    value_labels = _value_labels(rules, typology, codebook)
+    value_labels = value_labels_of(rules, typology, codebook)
     table = _table(steunpunten, rules, values)
     kinds = {name: rule.kind for name, rule in rules.variables.items()}  # type: ignore[attr-defined]
     return Derivation(
@@ -526,9 +526,10 @@ def unknown_case_error(iv: Interview, steunpunten: Sequence[str]) -> DataError:
     )
 
 
-def _value_labels(
+def value_labels_of(
     rules: Rules, typology: TypologyRules | None, codebook: Codebook | None
 ) -> dict[str, dict[object, str]]:
+    """Value labels per variable, in the rules' category order (exports and describe use it)."""
     out: dict[str, dict[object, str]] = {}
     for name, rule in rules.variables.items():
         if isinstance(rule, BinaryRule):

@@ -86,12 +86,12 @@ def load_level(proj: Project, level: str, coder: str) -> tuple[pd.DataFrame, dic
 
 def _rule_value_labels(proj: Project) -> dict[str, dict[object, str]]:
     """Value labels of the steunpunt variables, in the rules' order, without deriving them."""
-    from codeer.variables import _value_labels, load_project_rules
+    from codeer.variables import load_project_rules, value_labels_of
 
     if not proj.paths.variable_rules.exists():
         return {}
     rules, typology = load_project_rules(proj)
-    return _value_labels(rules, typology, proj.codebook)
+    return value_labels_of(rules, typology, proj.codebook)
 
 
 def _load_level(
@@ -99,7 +99,7 @@ def _load_level(
 ) -> tuple[pd.DataFrame, dict[str, Any], list[str]]:
     """(table, value labels, names of the steunpunt variables) of a level."""
     from codeer.aggregates import AGGREGATE_VALUE_LABELS
-    from codeer.join import join_project, read_table
+    from codeer.join import indicator_value_labels, join_project, read_table
     from codeer.registrations import load_dictionary
 
     paths = proj.paths
@@ -114,6 +114,7 @@ def _load_level(
         frame = read_table(path, d)
         if level == "individueel" or "n_clienten" in frame.columns:
             rule_labels = _rule_value_labels(proj)
+            labels.update(indicator_value_labels(frame.columns))
             return frame, {**rule_labels, **labels}, list(rule_labels)
 
     proj.require_coder(coder)
