@@ -321,6 +321,7 @@ class MatcherSet:
             self._trigger_users.setdefault(trigger, []).append(n)
         self._trigger_mask = sum(1 << p for p in self._trigger_users)
         self._unit_bit = [1 << u for u in range(len(self._all))]
+        self._wholes = [whole for whole, _ in self.conjunctions]
         self._single_mask = sum(  # one-word keywords and exclude keywords
             1 << kw.uid for kw in self._all[n_parts:] if len(kw.terms) == 1
         )
@@ -956,7 +957,7 @@ class MatcherSet:
             around = 0
             for c in context:
                 around |= c.present
-            first, unit_bit = self._first_occurrence, self._unit_bit
+            first, unit_bit, wholes = self._first_occurrence, self._unit_bit, self._wholes
             for n in self._complete(parts, around & self._part_mask):
                 chosen: list[tuple[int, ...]] = []
                 for uid in self._conj_units[n]:
@@ -978,7 +979,7 @@ class MatcherSet:
                         both = (x, y) if x < y else (y, x) if y < x else (x,)
                     else:
                         both = tuple(sorted({t for part in chosen for t in part}))
-                    hits.append((self.conjunctions[n][0], both, True))
+                    hits.append((wholes[n], both, True))
         if extra:
             hits.extend(extra)
         if not hits:

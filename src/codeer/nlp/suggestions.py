@@ -271,8 +271,8 @@ class Suggester:
                         x = scans[k] = scan_at(info, lo, hi, positions, (a, b, c, d))
                     ctx.append(x)
             found = m.sentence_codes(info, sc, ctx, patterns.get(j, ()))
-            for code_id, code_hits in found.items():
-                out.append(make(transcript, sentences[j], code_id, code_hits, info, sc.lo, sc.hi))
+            if found:
+                make(transcript, sentences[j], found, info, sc.lo, sc.hi, out)
         if self.extend:
             out = self._extend(transcript, sentences, wanted, out)
         return out
@@ -354,52 +354,58 @@ class Suggester:
         self,
         transcript: Transcript,
         sent: Sentence,
-        code_id: str,
-        hits: list[Hit],
+        found: dict[str, list[Hit]],
         info: TokenInfo,
         lo: int,
         hi: int,
-    ) -> Suggestion:
-        body = transcript.body
+        out: list[Suggestion],
+    ) -> None:
+        """Append one suggestion per code proposed for sentence ``sent`` to ``out``."""
+        body, tid = transcript.body, transcript.id
+        s0, s1, text, index = sent.start, sent.end, sent.text, sent.index
         if info.starts is not None and info.ends is not None:
             start, end = info.starts.item, info.ends.item  # numpy: one Python int each
         else:
             start, end = info.start.__getitem__, info.end.__getitem__
-        kw, toks, _ = hits[0]
-        if len(hits) == 1 and len(toks) == 1:  # the usual case: one word matched
-            t = toks[0]
-            a, b = start(t), end(t)
-            evidence: tuple[Evidence, ...] = (_evidence(a, b, body[a:b], kw.text),)
-        else:
-            # tokens have distinct offsets, in body order: dedupe and sort by token position
-            seen: dict[int, str] = {}
-            first = seen.setdefault  # the first hit that matched a token names its keyword
-            for kw, toks, _ in hits:
-                text = kw.text
-                for t in toks:
-                    first(t, text)
-            evidence = tuple(
-                [
-                    _evidence(a, b, body[a:b], seen[t])
-                    for t in sorted(seen)
-                    for a, b in ((start(t), end(t)),)
-                ]
+        codes = self.codebook.codes
+        for code_id, hits in found.items():
+            kw, toks, _ = hits[0]
+            if len(hits) == 1 and len(toks) == 1:  # the usual case: one word matched
+                t = toks[0]
+                a, b = start(t), end(t)
+                evidence: tuple[Evidence, ...] = (_evidence(a, b, body[a:b], kw.text),)
+            else:
+                # tokens have distinct offsets, in body order: dedupe and sort by position
+                seen: dict[int, str] = {}
+                first = seen.setdefault  # the first hit that matched a token names its keyword
+                for kw, toks, _ in hits:
+                    kw_text = kw.text
+                    for t in toks:
+                        first(t, kw_text)
+                evidence = tuple(
+                    [
+                        _evidence(a, b, body[a:b], seen[t])
+                        for t in sorted(seen)
+                        for a, b in ((start(t), end(t)),)
+                    ]
+                )
+            code = codes[code_id]
+            value = None
+            if code.value is not None:  # an integer is read from the forms alone: no lemmas
+                lemma = info.lemma[lo:hi] if code.value.type != "integer" else ()
+                value = propose_value(code, info.lower[lo:hi], lemma)
+            out.append(
+                _suggestion(
+                    suggestion_id(tid, code_id, s0, s1),
+                    code_id,
+                    s0,
+                    s1,
+                    text,
+                    index,
+                    evidence,
+                    value,
+                )
             )
-        code = self.codebook[code_id]
-        value = None
-        if code.value is not None:  # an integer is read from the forms only: no lemmas needed
-            lemma = info.lemma[lo:hi] if code.value.type != "integer" else ()
-            value = propose_value(code, info.lower[lo:hi], lemma)
-        return _suggestion(
-            suggestion_id(transcript.id, code_id, sent.start, sent.end),
-            code_id,
-            sent.start,
-            sent.end,
-            sent.text,
-            sent.index,
-            evidence,
-            value,
-        )
 
 
 def propose_value(code: Code, lower: Sequence[str], lemma: Sequence[str]) -> int | str | None:
