@@ -794,7 +794,7 @@ class MatcherSet:
 
         if not bounds:
             return []
-        sb = np.fromiter((x for b in bounds for x in b), np.int64, 2 * len(bounds))
+        sb = np.array(bounds, np.int64).reshape(-1)
         lohi = np.searchsorted(info.starts, sb)  # lo, hi of each sentence, interleaved
         table = np.empty((len(bounds), 6), np.int64)
         table[:, 0:2] = lohi.reshape(-1, 2)
