@@ -795,11 +795,11 @@ class MatcherSet:
         if not bounds:
             return []
         sb = np.array(bounds, np.int64).reshape(-1)
-        lohi = np.searchsorted(info.starts, sb)  # lo, hi of each sentence, interleaved
+        lohi = info.starts.searchsorted(sb)  # lo, hi of each sentence, interleaved
         table = np.empty((len(bounds), 6), np.int64)
         table[:, 0:2] = lohi.reshape(-1, 2)
-        table[:, 2:4] = np.searchsorted(info.cand, lohi).reshape(-1, 2)
-        table[:, 4:6] = np.searchsorted(info.anchors, lohi).reshape(-1, 2)
+        table[:, 2:4] = info.cand.searchsorted(lohi).reshape(-1, 2)
+        table[:, 4:6] = info.anchors.searchsorted(lohi).reshape(-1, 2)
         return table.tolist()
 
     def scan_at(
