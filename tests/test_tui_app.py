@@ -690,8 +690,12 @@ async def test_moves_repaint_every_line_that_changed(project_root: Path) -> None
         rng = random.Random(5)
         actions = ["cursor(1)", "cursor(-1)", "extend(1)", "extend(-1)", "turn(1)", "turn(-1)"]
         actions += ["clear_selection", "first", "last"]
+        # word moves and word selections (within and across sentences), weighted up
+        actions += ["word(1)", "word(-1)", "select_word(1)", "select_word(-1)"] * 3
+        actions += ["select_edge(1)", "select_edge(-1)"]
         checked = 0
-        for _ in range(300):
+        kinds = set()
+        for _ in range(600):
             before = [view.line_state(y) for y in range(len(view.lines))]
             refreshed.clear()
             scroll = view.scroll_y
@@ -702,4 +706,12 @@ async def test_moves_repaint_every_line_that_changed(project_root: Path) -> None
             if view.scroll_y == scroll:  # a scroll repaints everything anyway
                 assert changed <= refreshed, (action, changed - refreshed, view.selection)
                 checked += 1
-        assert checked > 200
+            if view.word_anchor is not None:
+                a, b = view.selection_span()
+                sents = app.session.sentences
+                kinds.add("words across sentences" if view.selection[0] != view.selection[1]
+                          else "part of a sentence" if (a, b) != (sents[view.cursor].start,
+                                                              sents[view.cursor].end)
+                          else "whole sentence")  # fmt: skip
+        assert checked > 400
+        assert {"words across sentences", "part of a sentence"} <= kinds

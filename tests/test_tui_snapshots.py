@@ -53,6 +53,16 @@ def test_main_screen(coded: Path, snap_compare: Any) -> None:
     )
 
 
+def test_word_selection(coded: Path, snap_compare: Any) -> None:
+    """Two words selected inside a coded sentence, the head under the word cursor."""
+    assert snap_compare(
+        app_for(coded),
+        press=["j", "right", "right", "shift+right", "shift+right"],
+        terminal_size=SIZE,
+        run_before=_settle,
+    )
+
+
 def test_code_picker_filters(coded: Path, snap_compare: Any) -> None:
     assert snap_compare(
         app_for(coded), press=["c", *"leef"], terminal_size=SIZE, run_before=_settle

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from codeer.project import Project
 from tests.test_tui_app import build_project
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
@@ -88,3 +89,36 @@ def test_code_a_sentence_in_a_real_terminal(tmp_path: Path, tmux: Tmux) -> None:
     # the position was saved for next time
     state = (config / "state.json").read_text(encoding="utf-8")
     assert '"sentence": 1' in state and '"transcript": "sp-test"' in state
+
+
+def test_code_words_with_shift_arrows_in_a_real_terminal(tmp_path: Path, tmux: Tmux) -> None:
+    """shift+arrows and ctrl+shift+arrows arrive through tmux as word-selection keys."""
+    root = build_project(tmp_path / "proj")
+    status = tmp_path / "exit-status"
+    command = (
+        f"env CODEER_CONFIG_DIR={tmp_path / 'config'} TERM=xterm-256color "
+        f"{sys.executable} -m codeer code --project {root} --coder tester --transcript sp-test; "
+        f"echo $? > {status}"
+    )
+    tmux.run("new-session", "-d", "-s", "work", "-x", "120", "-y", "36", command)
+    tmux.wait("sentence 1/7")
+    tmux.keys("j")
+    tmux.wait("sentence 2/7")
+    tmux.keys("Right", "Right", "S-Right", "S-Right", "S-Right")  # "we hebben een"
+    tmux.wait("3 words in")
+    tmux.keys("C-S-Right")  # to the sentence end: "we hebben een huiskamer"
+    tmux.wait("4 words in")
+    tmux.keys("c")
+    tmux.wait("Apply code")
+    tmux.keys("huis", literal=True)
+    tmux.wait("voorzieningen.huiskamer")
+    tmux.keys("Enter")
+    saved = root / "interviews" / "codings" / "tester" / "sp-test.yaml"
+    tmux.wait(saved.exists)
+    tmux.keys("q")
+    tmux.wait(status.exists)
+    assert status.read_text().strip() == "0"
+    (coding,) = yaml.safe_load(saved.read_text(encoding="utf-8"))["codings"]
+    assert coding["quote"] == "we hebben een huiskamer"
+    body = Project(root).transcript("sp-test").body
+    assert body[coding["start"] : coding["end"]] == coding["quote"]

@@ -321,6 +321,9 @@ class CodeerApp(App[int]):
         text = Text()
         a, b = self.view.selection
         where = f"sentence {a + 1}" if a == b else f"sentences {a + 1}-{b + 1}"
+        words = self.view.selected_words()
+        if words:
+            where = f"{words} word{'s' if words > 1 else ''} in {where}"
         text.append(f"{where}/{len(s.sentences)}: ", style="bold")
         codings = s.overlapping(start, end)
         if not codings:

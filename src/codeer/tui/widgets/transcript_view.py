@@ -3,15 +3,16 @@
 Like Toolong's log view, only visible lines are drawn. The layout (which body offsets each screen
 line shows) is computed once per width; each line's coded spans are looked up through the
 session's sorted index when the line is drawn; each drawn line is cached by what affects it
-(width, its spans, and the part of the cursor/selection on it), and a change repaints only the
-lines it touches: a cursor move repaints the old and the new sentence, a new coding the lines of
-its span.
+(width, its spans, and the part of the cursor/selection/word cursor on it), and a change repaints
+only the lines it touches: a cursor move repaints the old and the new sentence, a new coding the
+lines of its span, a word move the lines of the words that changed.
 """
 
 from __future__ import annotations
 
 import bisect
 import itertools
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -33,6 +34,24 @@ BG = Color.parse("#1b1d23")
 FG = Color.parse("#d8dee9")
 GUTTER = 4  # cursor mark, code count (2), colour bar
 CACHE_LINES = 4000
+WORD_FG = Color.parse("#ffd75f")
+
+# Words for word-level selection: letters and digits (with combining accents, so a decomposed
+# "café" is one word) joined by inner apostrophes or hyphens ("zo'n", "Noord-Holland"), digits
+# by inner . , : ("1.500", "12:30"); and Dutch clitics "'s", "'t", "'k", "'n" as words of their
+# own. Pure regex: the TUI must not import spaCy.
+_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_UNIT = rf"[^\W_][{_MARKS}]*"
+WORD = re.compile(
+    rf"['’][stkn](?![^\W_])|(?:{_UNIT})+(?:(?:['’\-]|(?<=\d)[.,:](?=\d))(?:{_UNIT})+)*"
+)
+
+Span = tuple[int, int]
+
+
+def words_in(text: str, offset: int = 0) -> list[Span]:
+    """Body offsets ``(start, end)`` of the words of ``text``, which starts at ``offset``."""
+    return [(offset + m.start(), offset + m.end()) for m in WORD.finditer(text)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +102,27 @@ def wrap_body(body: str, turns: list[tuple[int, int, int, str]], width: int) -> 
 
 
 class TranscriptView(ScrollView, can_focus=True):
-    """Speaker turns with coded spans in their codes' colours; moves and selects by sentence."""
+    """Speaker turns with coded spans in their codes' colours; moves and selects by sentence or word.
+
+    Sentence mode is the default: the cursor is a sentence and a selection whole sentences.
+    ``left``/``right`` show a word cursor in the current sentence and move it word by word (into
+    the neighbouring sentences, across turns too); the current sentence follows it. Without a
+    word selection a code still goes on the whole current sentence. ``shift+right``/``shift+left``
+    first select the word under the word cursor (the first word of the sentence when there is
+    none, the last for ``shift+left``), then move the selection's head word by word;
+    ``ctrl+shift+right``/``left`` move the head to the end/start of its sentence (pressed again:
+    of the next/previous sentence). A word selection may run into the next or previous sentence
+    of the same turn but never into another turn (a coded passage is one speaker's words), so the
+    head stops at the turn's first and last word. An existing sentence selection pressed with a
+    word key becomes the same words (within the head's turn) and then changes by a word.
+    ``left``/``right`` on a word selection drop it and move on from its start/end.
+
+    Moving by sentence (up/down, turns, first/last, the mouse) drops the word cursor and a word
+    selection; extending by sentence (``shift+up/down``) turns a word selection into the
+    sentences it touches and extends those. ``escape`` drops a selection of either kind and keeps
+    the cursor; pressed again it drops the word cursor. ``selection_span()`` gives the exact body
+    offsets of a word selection, so every action on the selection works on partial sentences.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "cursor(1)", "Next sentence", show=False, id="cursor-down",
@@ -103,7 +142,23 @@ class TranscriptView(ScrollView, can_focus=True):
         Binding("G,end", "last", "Last sentence", show=False, id="cursor-last",
                 tooltip="Go to the last sentence"),
         Binding("escape", "clear_selection", "Clear selection", show=False, id="select-clear",
-                tooltip="Drop the selection, keep the cursor"),
+                tooltip="Drop the selection, keep the cursor (again: drop the word cursor)"),
+        Binding("right,l", "word(1)", "Next word", show=False, id="word-right",
+                tooltip="Move the word cursor to the next word (c still codes the sentence)"),
+        Binding("left,h", "word(-1)", "Previous word", show=False, id="word-left",
+                tooltip="Move the word cursor to the previous word"),
+        Binding("shift+right,L", "select_word(1)", "Select words", show=False,
+                id="select-word-right",
+                tooltip="Select the word at the word cursor, then extend by the next word"),
+        Binding("shift+left,H", "select_word(-1)", "Select words left", show=False,
+                id="select-word-left",
+                tooltip="Select the word at the word cursor, then extend by the previous word"),
+        Binding("ctrl+shift+right,E", "select_edge(1)", "Select to sentence end", show=False,
+                id="select-to-end",
+                tooltip="Extend the word selection to the end of the sentence (again: the next)"),
+        Binding("ctrl+shift+left,B", "select_edge(-1)", "Select to sentence start", show=False,
+                id="select-to-start",
+                tooltip="Extend the word selection to the start of the sentence (again: the previous)"),
     ]  # fmt: skip
 
     DEFAULT_CSS = """
@@ -123,6 +178,9 @@ class TranscriptView(ScrollView, can_focus=True):
         self.codebook: Codebook | None = None
         self.cursor = 0
         self.sel_anchor: int | None = None
+        self.word: Span | None = None  # the word cursor; the head of a word selection
+        self.word_anchor: Span | None = None  # the other end of a word selection
+        self._words: dict[int, list[Span]] = {}
         self.lines: list[Line] = []
         self._line_starts: list[int] = []
         self._layout_width = 0
@@ -142,6 +200,8 @@ class TranscriptView(ScrollView, can_focus=True):
         n = len(session.sentences)
         self.cursor = min(max(0, cursor), max(0, n - 1))
         self.sel_anchor = None
+        self.word = self.word_anchor = None
+        self._words.clear()
         self._layout_width = 0
         self.lines = []
         self._reload_suggestions()
@@ -205,17 +265,33 @@ class TranscriptView(ScrollView, can_focus=True):
     # --- what the app asks ------------------------------------------------------------------
     @property
     def selection(self) -> tuple[int, int]:
-        """Sentence indexes (first, last) of the selection, or the current sentence."""
+        """Sentence indexes (first, last) of the selection (those a word selection touches), or
+        the current sentence."""
+        if self.word_anchor is not None and self.word is not None:
+            return self._sentence_of(min(self.word_anchor, self.word)), self._sentence_of(
+                max(self.word_anchor, self.word)
+            )
         if self.sel_anchor is None:
             return self.cursor, self.cursor
         return min(self.sel_anchor, self.cursor), max(self.sel_anchor, self.cursor)
 
     def selection_span(self) -> tuple[int, int]:
-        """Body offsets of the selection (whole sentences); (0, 0) when there is none."""
+        """Body offsets of the selection: exactly the selected words, or whole sentences (the
+        current one when nothing is selected); (0, 0) when there is no sentence."""
         if self.session is None or not self.session.sentences:
             return 0, 0
+        if self.word_anchor is not None and self.word is not None:
+            return min(self.word_anchor[0], self.word[0]), max(self.word_anchor[1], self.word[1])
         a, b = self.selection
         return self.session.sentences[a].start, self.session.sentences[b].end
+
+    def selected_words(self) -> int:
+        """How many words a word selection holds (0 when there is none)."""
+        if self.word_anchor is None or self.word is None:
+            return 0
+        lo, hi = min(self.word_anchor, self.word), max(self.word_anchor, self.word)
+        a, b = self.selection
+        return sum(1 for i in range(a, b + 1) for w in self.words(i) if lo <= w <= hi)
 
     def changed(self, span: tuple[int, int] | None = None, *, suggestions: bool = False) -> None:
         """Codings changed in ``span`` (or everywhere): repaint only the lines they touch."""
@@ -234,42 +310,189 @@ class TranscriptView(ScrollView, can_focus=True):
 
     # --- moving -------------------------------------------------------------------------------
     def move_to(self, index: int, *, extend: bool = False) -> None:
+        """Move by sentence: drops the word cursor; extending turns a word selection into the
+        sentences it touches first."""
         if self.session is None or not self.session.sentences:
             return
         index = min(max(0, index), len(self.session.sentences) - 1)
-        old, had = self.selection, self.sel_anchor is not None
+        old = self._paint_state()
         if extend:
-            if self.sel_anchor is None:
+            if self.word_anchor is not None:
+                self.sel_anchor = self._sentence_of(self.word_anchor)
+            elif self.sel_anchor is None:
                 self.sel_anchor = self.cursor
         else:
             self.sel_anchor = None
+        self.word = self.word_anchor = None
         self.cursor = index
-        self._repaint_sentences(old, self.selection, had != (self.sel_anchor is not None))
+        self._repaint(old, self._paint_state())
         self.scroll_to_cursor()
         self.post_message(self.CursorMoved(self))
 
-    def _repaint_sentences(
-        self, old: tuple[int, int], new: tuple[int, int], restyled: bool = False
+    def _paint_state(self) -> tuple[Span, Span | None, Span | None]:
+        """Body spans of the current sentence, the selection and the word cursor."""
+        assert self.session is not None
+        cs = self.session.sentences[self.cursor]
+        selected = self.sel_anchor is not None or self.word_anchor is not None
+        return (cs.start, cs.end), self.selection_span() if selected else None, self.word
+
+    def _repaint(
+        self,
+        old: tuple[Span, Span | None, Span | None],
+        new: tuple[Span, Span | None, Span | None],
     ) -> None:
-        """Repaint the lines whose cursor or selection state changed, and no others."""
-        if old == new and not restyled:
+        """Repaint the lines whose cursor, selection or word cursor changed, and no others."""
+        for a, b in zip(old, new, strict=True):
+            if a == b:
+                continue
+            if a is None or b is None:  # began or ended: all of it changes its look
+                spans = [a or b]
+            elif a[0] == b[0]:  # the end moved
+                spans = [(min(a[1], b[1]), max(a[1], b[1]))]
+            elif a[1] == b[1]:  # the start moved
+                spans = [(min(a[0], b[0]), max(a[0], b[0]))]
+            else:
+                spans = [a, b]
+            for span in spans:
+                if span is not None:
+                    # to the last line starting in the span: a blank line between two turns
+                    # counts as inside a selection that crosses it
+                    lo = self.line_of(span[0])
+                    hi = bisect.bisect_right(self._line_starts, max(span[0], span[1] - 1)) - 1
+                    self.refresh_lines(lo, max(lo, hi) - lo + 1)
+
+    # --- words ----------------------------------------------------------------------------------
+    def words(self, index: int) -> list[Span]:
+        """The words of sentence ``index`` (body offsets), tokenized when first asked for."""
+        got = self._words.get(index)
+        if got is None:
+            assert self.session is not None
+            s = self.session.sentences[index]
+            got = self._words[index] = words_in(s.text, s.start)
+        return got
+
+    def _sentence_of(self, word: Span) -> int:
+        assert self.session is not None
+        return self.session.sentences_in(word[0], word[1])[0]
+
+    def _edge_word(self, index: int, delta: int) -> Span | None:
+        """The first (``delta`` > 0) or last word of sentence ``index``, or of the nearest
+        sentence in that direction with a word."""
+        assert self.session is not None
+        while 0 <= index < len(self.session.sentences):
+            words = self.words(index)
+            if words:
+                return words[0] if delta > 0 else words[-1]
+            index += 1 if delta > 0 else -1
+        return None
+
+    def _step(self, word: Span, delta: int, turn: int | None = None) -> Span | None:
+        """The word after (before) ``word``, continuing into the next (previous) sentence; None
+        past the transcript's end or, when ``turn`` is given, past that turn's words."""
+        assert self.session is not None
+        sents = self.session.sentences
+        i = self._sentence_of(word)
+        words = self.words(i)
+        k = bisect.bisect_left(words, word) + delta
+        while not 0 <= k < len(words):
+            i += delta
+            if not 0 <= i < len(sents) or (turn is not None and sents[i].turn_index != turn):
+                return None
+            words = self.words(i)
+            k = 0 if delta > 0 else len(words) - 1
+        return words[k]
+
+    def _set_word(
+        self, head: Span, anchor: Span | None, old: tuple[Span, Span | None, Span | None]
+    ) -> None:
+        self.word, self.word_anchor, self.sel_anchor = head, anchor, None
+        self.cursor = self._sentence_of(head)
+        self._repaint(old, self._paint_state())
+        self.scroll_to_cursor()
+        self.post_message(self.CursorMoved(self))
+
+    def _start_words(self, delta: int) -> tuple[Span, Span] | None:
+        """(anchor, head) of a word selection: the current one; a sentence selection's words
+        within the head's turn; or the word under the word cursor (else the sentence's first or
+        last word, by ``delta``)."""
+        assert self.session is not None
+        if self.word_anchor is not None and self.word is not None:
+            return self.word_anchor, self.word
+        if self.sel_anchor is not None:
+            sents = self.session.sentences
+            turn = sents[self.cursor].turn_index
+            a, b = self.selection
+            down = self.cursor >= self.sel_anchor
+            order = range(a, b + 1) if down else range(b, a - 1, -1)
+            first = next((i for i in order if sents[i].turn_index == turn and self.words(i)), None)
+            head = self.words(self.cursor)
+            if first is not None and head:
+                anchor = self.words(first)[0 if down else -1]
+                return anchor, head[-1 if down else 0]
+        word = self.word or self._edge_word(self.cursor, delta)
+        return None if word is None else (word, word)
+
+    def action_word(self, delta: int) -> None:
+        """Move the word cursor (it appears on the sentence's first or last word)."""
+        if self.session is None or not self.session.sentences:
             return
-        if restyled:  # a selection began or ended: both ranges change their look
-            ranges = [old, new]
-        elif old[0] == new[0]:  # the end of the selection moved
-            ranges = [(min(old[1], new[1]), max(old[1], new[1]))]
-        elif old[1] == new[1]:  # its start moved
-            ranges = [(min(old[0], new[0]), max(old[0], new[0]))]
+        old = self._paint_state()
+        if self.word is None:
+            word = self._edge_word(self.cursor, delta)
+        elif self.word_anchor is not None:  # leave the selection at the side moved to
+            ends = (min(self.word_anchor, self.word), max(self.word_anchor, self.word))
+            word = ends[1] if delta > 0 else ends[0]
+            word = self._step(word, delta) or word
         else:
-            ranges = [old, new]
-        for first, last in ranges:
-            lo, hi = self.sentence_lines(first)[0], self.sentence_lines(last)[1]
-            self.refresh_lines(lo, hi - lo + 1)
+            word = self._step(self.word, delta) or self.word
+        if word is not None:
+            self._set_word(word, None, old)
+
+    def action_select_word(self, delta: int) -> None:
+        """Start a word selection on the word cursor's word, or move its head by a word."""
+        if self.session is None or not self.session.sentences:
+            return
+        old = self._paint_state()
+        fresh = self.word_anchor is None and self.sel_anchor is None
+        ends = self._start_words(delta)
+        if ends is None:
+            return
+        anchor, head = ends
+        if not fresh:
+            turn = self.session.sentences[self._sentence_of(anchor)].turn_index
+            head = self._step(head, delta, turn) or head
+        self._set_word(head, anchor, old)
+
+    def action_select_edge(self, delta: int) -> None:
+        """Move a word selection's head to the end (start) of its sentence, or of the next
+        (previous) sentence of the turn when it is there already."""
+        if self.session is None or not self.session.sentences:
+            return
+        old = self._paint_state()
+        fresh = self.word_anchor is None and self.sel_anchor is None
+        ends = self._start_words(delta)
+        if ends is None:
+            return
+        anchor, head = ends
+        sents = self.session.sentences
+        turn = sents[self._sentence_of(anchor)].turn_index
+        i = self._sentence_of(head)
+        words = self.words(i)
+        edge = words[-1] if delta > 0 else words[0]
+        if head == edge and not fresh:
+            nxt = self._step(head, delta, turn)
+            if nxt is not None:
+                words = self.words(self._sentence_of(nxt))
+                edge = words[-1] if delta > 0 else words[0]
+        self._set_word(edge, anchor, old)
 
     def scroll_to_cursor(self, *, center: bool = False) -> None:
         if not self.lines:
             return
-        first, last = self.sentence_lines(self.cursor)
+        if self.word is not None:  # in a long sentence: the word cursor's line
+            first, last = self.line_of(self.word[0]), self.line_of(self.word[1] - 1)
+        else:
+            first, last = self.sentence_lines(self.cursor)
         height = max(1, self.scrollable_content_region.height)
         top = round(self.scroll_y)
         if center:
@@ -313,8 +536,18 @@ class TranscriptView(ScrollView, can_focus=True):
             self.move_to(len(self.session.sentences) - 1)
 
     def action_clear_selection(self) -> None:
+        if self.session is None or not self.session.sentences:
+            return
         if self.sel_anchor is not None:
             self.move_to(self.cursor)
+        elif self.word is not None:
+            old = self._paint_state()
+            if self.word_anchor is not None:
+                self.word_anchor = None
+            else:
+                self.word = None
+            self._repaint(old, self._paint_state())
+            self.post_message(self.CursorMoved(self))
 
     # --- mouse ------------------------------------------------------------------------------------
     def _sentence_at(self, event: events.MouseEvent) -> int | None:
@@ -384,8 +617,10 @@ class TranscriptView(ScrollView, can_focus=True):
         self._spans[y] = spans
         return spans
 
-    def _style(self, codes: tuple[str, ...], sugg: str | None, cur: bool, sel: bool) -> Style:
-        key = (codes, sugg, cur, sel)
+    def _style(
+        self, codes: tuple[str, ...], sugg: str | None, cur: bool, sel: bool, word: bool = False
+    ) -> Style:
+        key = (codes, sugg, cur, sel, word)
         style = self._styles.get(key)
         if style is not None:
             return style
@@ -404,34 +639,33 @@ class TranscriptView(ScrollView, can_focus=True):
         fg = FG
         if sugg is not None:
             fg = Color.parse(self.codebook.colour(sugg)).blend(FG, 0.35)
+        if word:  # the word cursor: yellow like the cursor mark, underlined
+            fg, bg = WORD_FG, bg.lighten(0.1)
         style = Style(
             color=fg.rich_color,
             bgcolor=bg.rich_color,
-            bold=cur or sel,
+            bold=cur or sel or word,
             italic=sugg is not None,
-            underline=len(codes) > 1 or (sugg is not None and not codes),
+            underline=word or len(codes) > 1 or (sugg is not None and not codes),
         )
         self._styles[key] = style
         return style
 
-    def line_state(self, index: int) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
-        """The parts of screen line ``index`` under the cursor and under the selection."""
+    def line_state(self, index: int) -> tuple[Span | None, Span | None, Span | None]:
+        """The parts of screen line ``index`` under the cursor, the selection and the word
+        cursor."""
         assert self.session is not None
+        if not self.session.sentences:
+            return None, None, None
         line = self.lines[index]
-        sents = self.session.sentences
-        if not sents:
-            return None, None
-        cs = sents[self.cursor]
-        cur = None
-        if cs.start < line.end and line.start < cs.end:
-            cur = (max(cs.start, line.start), min(cs.end, line.end))
-        sel = None
-        if self.sel_anchor is not None:
-            a, b = self.selection
-            s0, s1 = sents[a].start, sents[b].end
-            if s0 < line.end and line.start < s1:
-                sel = (max(s0, line.start), min(s1, line.end))
-        return cur, sel
+        a, b = line.start, line.end
+        out: list[Span | None] = []
+        for span in self._paint_state():
+            if span is not None and span[0] < b and a < span[1]:
+                out.append((max(span[0], a), min(span[1], b)))
+            else:
+                out.append(None)
+        return out[0], out[1], out[2]
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
@@ -440,14 +674,14 @@ class TranscriptView(ScrollView, can_focus=True):
         if self.session is None or index >= len(self.lines):
             return Strip.blank(width, Style(bgcolor=BG.rich_color))
         line = self.lines[index]
-        cur, sel = self.line_state(index)
+        cur, sel, word = self.line_state(index)
         spans = self._line_spans(index)
-        key = (width, self._layout_width, cur, sel, spans)
+        key = (width, self._layout_width, cur, sel, word, spans)
         hit = self._strips.get(index)
         if hit is not None and hit[0] == key:
             strip = hit[1]
         else:
-            strip = self._draw(line, spans, cur, sel, width)
+            strip = self._draw(line, spans, cur, sel, width, word)
             if len(self._strips) > CACHE_LINES:
                 self._strips.clear()
             self._strips[index] = (key, strip)
@@ -459,9 +693,10 @@ class TranscriptView(ScrollView, can_focus=True):
         self,
         line: Line,
         spans: tuple[tuple[int, int, tuple[str, ...], str | None], ...],
-        cur: tuple[int, int] | None,
-        sel: tuple[int, int] | None,
+        cur: Span | None,
+        sel: Span | None,
         width: int,
+        word: Span | None = None,
     ) -> Strip:
         assert self.session is not None and self.codebook is not None
         base = Style(color=FG.rich_color, bgcolor=BG.rich_color)
@@ -487,7 +722,7 @@ class TranscriptView(ScrollView, can_focus=True):
             if q <= p:
                 continue
             pieces = {p, q}
-            for rng in (cur, sel):
+            for rng in (cur, sel, word):
                 if rng is not None:
                     for v in rng:
                         if p < v < q:
@@ -496,6 +731,8 @@ class TranscriptView(ScrollView, can_focus=True):
             for u, v in itertools.pairwise(pts):
                 in_cur = cur is not None and cur[0] <= u < cur[1]
                 in_sel = sel is not None and sel[0] <= u < sel[1]
-                segs.append(Segment(body[u:v], self._style(cc, sugg, in_cur, in_sel)))
+                in_word = word is not None and word[0] <= u < word[1]
+                style = self._style(cc, sugg, in_cur, in_sel, in_word)
+                segs.append(Segment(body[u:v], style))
         strip = Strip(segs)
         return strip.extend_cell_length(max(width, self.virtual_size.width), base)
