@@ -227,11 +227,8 @@ def evaluate(
         return keywords
     k = folds or learning.FOLDS
     precision = target_precision if target_precision is not None else learning.TARGET_PRECISION
-    features = Suggester(
-        project.codebook, nlp=suggester.nlp, context=suggester.context, extend=False
-    )
     transcripts = [project.transcript(t) for t in all_codings]
-    rows = learning.featurise_all(transcripts, sentences, features)
+    rows = learning.featurise_all(transcripts, sentences, suggester, suggestions)
     if progress is not None:
         progress(1)
     learned, report = learning.cross_validate(

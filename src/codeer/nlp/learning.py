@@ -100,11 +100,12 @@ class Rows:
 def featurise(
     transcript: Transcript,
     sentences: Sequence[Sentence],
-    suggester: Suggester,
+    keyword_suggestions: Sequence[Suggestion],
     lemmas: Sequence[tuple[int, int, str]],
 ) -> Rows:
     """Rows for the respondent sentences. ``lemmas``: (start, end, lemma) of the body's word
-    tokens in order; ``suggester`` gives the keyword features (one sentence each, no extension)."""
+    tokens in order; ``keyword_suggestions``: the keywords' suggestions for the transcript (as
+    ``codeer suggest`` makes them), which become features."""
     sentences = list(sentences)
     starts = [a for a, _, _ in lemmas]
     tokens: dict[int, list[Token]] = {}
@@ -113,7 +114,7 @@ def featurise(
         hi = bisect.bisect_left(starts, s.end)
         tokens[s.index] = [Token(a, b, lem) for a, b, lem in lemmas[lo:hi]]
     keyword: dict[int, list[Suggestion]] = {}
-    for sug in suggester.suggest(transcript, sentences):
+    for sug in keyword_suggestions:
         keyword.setdefault(sug.sentence, []).append(sug)
     turns = transcript.turns
     words = {j: {t.lemma for t in toks} for j, toks in tokens.items()}
@@ -197,12 +198,19 @@ def featurise_all(
     transcripts: Sequence[Transcript],
     sentences: Mapping[str, Sequence[Sentence]],
     suggester: Suggester,
+    keyword_suggestions: Mapping[str, Sequence[Suggestion]] | None = None,
 ) -> dict[str, Rows]:
+    """Rows for every transcript; the keyword suggestions are made when not given."""
     lemmas = word_lemmas(suggester, transcripts)
-    return {
-        t.id: featurise(t, sentences[t.id], suggester, lem)
-        for t, lem in zip(transcripts, lemmas, strict=True)
-    }
+    out: dict[str, Rows] = {}
+    for t, lem in zip(transcripts, lemmas, strict=True):
+        kw = (
+            keyword_suggestions[t.id]
+            if keyword_suggestions is not None
+            else suggester.suggest(t, sentences[t.id])
+        )
+        out[t.id] = featurise(t, sentences[t.id], kw, lem)
+    return out
 
 
 # --- the model -----------------------------------------------------------------------------------
@@ -539,25 +547,31 @@ def _evidence(
     model: PassageModel, code: str, rows: Rows, j: int, body: str, make: Any
 ) -> tuple[Any, ...]:
     """The sentence's (or its neighbours') words whose features weigh most for the code."""
-    scored: list[tuple[float, Token, str]] = []
     s = rows.sentences[j]
-    places = [(j, "w:"), (j - 1, "p:"), (j + 1, "n:")]
-    for k, prefix in places:
+    vocabulary = model.vocabulary
+    candidates: list[Token] = []
+    columns: list[int] = []
+    for k, prefix in ((j, "w:"), (j - 1, "p:"), (j + 1, "n:")):
         if k < 0 or k >= len(rows.sentences) or rows.sentences[k].turn_index != s.turn_index:
             continue
         seen: set[str] = set()
         for tok in rows.tokens.get(k, ()):
-            if tok.lemma in seen:
-                continue
-            seen.add(tok.lemma)
-            w = model.weight(prefix + tok.lemma, code)
-            if w > 0:
-                scored.append((w, tok, prefix))
-    scored.sort(key=lambda x: (-x[0], x[1].start))
-    picked = sorted(scored[:EVIDENCE_WORDS], key=lambda x: x[1].start)
+            i = vocabulary.get(prefix + tok.lemma)
+            if i is not None and tok.lemma not in seen:
+                seen.add(tok.lemma)
+                candidates.append(tok)
+                columns.append(i)
+    if not candidates:
+        return ()
+    weights = model.weights[columns, model._column(code)].tolist()
+    scored = sorted(
+        ((w, tok) for w, tok in zip(weights, candidates, strict=True) if w > 0),
+        key=lambda x: (-x[0], x[1].start),
+    )
+    picked = sorted((tok for _, tok in scored[:EVIDENCE_WORDS]), key=lambda tok: tok.start)
     return tuple(
         make(tok.start, tok.end, body[tok.start : tok.end], f"learned: {tok.lemma}")
-        for _, tok, _ in picked
+        for tok in picked
     )
 
 
@@ -640,14 +654,10 @@ class LearnedSuggester:
         target_precision: float = TARGET_PRECISION,
         progress: Progress | None = None,
     ) -> None:
-        from codeer.nlp.suggestions import Suggester
         from codeer.segmentation import segment
 
         self.suggester = suggester
         self.learn_from = learn_from
-        self.features = Suggester(
-            project.codebook, nlp=suggester.nlp, context=suggester.context, extend=False
-        )
         self.model: PassageModel | None = None
         self.reason = ""
         codings = project.all_codings(learn_from)
@@ -660,7 +670,7 @@ class LearnedSuggester:
             )
             return
         sentences = {t.id: segment(t) for t in transcripts}
-        rows = featurise_all(transcripts, sentences, self.features)
+        rows = featurise_all(transcripts, sentences, suggester)
         self.model = train(
             rows, dict(codings), target_precision=target_precision, progress=progress
         )
@@ -683,5 +693,5 @@ class LearnedSuggester:
         if self.model is None:
             return keyword
         lemmas = word_lemmas(self.suggester, [transcript])[0]
-        rows = featurise(transcript, sentences, self.features, lemmas)
+        rows = featurise(transcript, sentences, keyword, lemmas)
         return merge_with_keywords(learned_suggestions(self.model, rows), keyword, self.model.codes)
