@@ -256,6 +256,7 @@ def test_cli_learns_writes_and_evaluates(tmp_path: Path) -> None:
         cli, ["suggest", "--project", str(tmp_path), "--coder", "bob", "--learn-from", "ann"]
     )
     assert r.exit_code == 0, r.output
+    assert "model 0." in r.stdout or "model 1." in r.stdout  # the 'by' column of the table
     sf = load_suggestions(p.paths, "bob", "t01")
     assert sf is not None and any(s.source == "learned" for s in sf.suggestions)
     raw = yaml.safe_load(p.paths.suggestions_file("bob", "t01").read_text(encoding="utf-8"))

@@ -224,9 +224,11 @@ def test_a_suggestion_continues_into_a_free_next_sentence(tmp_path: Path, nlp: o
 
     from codeer.cli import cli
 
-    r = CliRunner().invoke(cli, ["suggest", "--project", str(tmp_path), "--coder", "ann"])
+    r = CliRunner().invoke(
+        cli, ["suggest", "--project", str(tmp_path), "--coder", "ann"], env={"COLUMNS": "200"}
+    )
     assert r.exit_code == 0, r.output
-    assert "matched before: huiskamer" in r.stdout
+    assert "evidence nearby: huiskamer" in r.stdout
 
 
 def test_propose_value_is_cautious(tmp_path: Path) -> None:

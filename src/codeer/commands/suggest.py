@@ -244,6 +244,7 @@ def _print_suggestions(out: Console, files: dict[str, SuggestionsFile], show_all
             table.add_column("value", no_wrap=True)
         if show_all:
             table.add_column("status", no_wrap=True)
+        table.add_column("by", no_wrap=True)
         table.add_column("sentence (evidence in bold)", overflow="fold", min_width=30, ratio=1)
         for s in sorted(shown, key=lambda x: (x.start, x.code)):
             text = Text(s.quote)
@@ -252,15 +253,16 @@ def _print_suggestions(out: Console, files: dict[str, SuggestionsFile], show_all
                 a, b = e.start - s.start, e.end - s.start
                 if 0 <= a < b <= len(s.quote):
                     text.stylize("bold yellow", a, b)
-                else:  # matched in the sentence before or in the question (context, extension)
+                else:  # in a neighbouring sentence or the question (context, extension, model)
                     before.append(e.text)
             if before:
-                text.append(f"  (matched before: {', '.join(dict.fromkeys(before))})", style="dim")
+                text.append(f"  (evidence nearby: {', '.join(dict.fromkeys(before))})", style="dim")
             row: list[str | Text] = [s.id, s.code]
             if with_value:
                 row.append("" if s.value is None else str(s.value))
             if show_all:
                 row.append(s.status)
+            row.append(f"model {s.score:.2f}" if s.source == "learned" and s.score else "keywords")
             row.append(text)
             table.add_row(*row)
         out.print(table)
