@@ -320,6 +320,11 @@ class MatcherSet:
             trigger = max(units, key=lambda u: _rarity(self._all[u]))
             self._trigger_users.setdefault(trigger, []).append(n)
         self._trigger_mask = sum(1 << p for p in self._trigger_users)
+        # per trigger: the masks of its '&' keywords with their numbers (read in _complete)
+        self._trigger_checks: dict[int, tuple[tuple[int, int], ...]] = {
+            u: tuple((self._conj_mask[n], n) for n in users)
+            for u, users in self._trigger_users.items()
+        }
         self._unit_bit = [1 << u for u in range(len(self._all))]
         self._wholes = [whole for whole, _ in self.conjunctions]
         self._single_mask = sum(  # one-word keywords and exclude keywords
@@ -914,11 +919,13 @@ class MatcherSet:
             occurrences: Iterable[tuple[int, ...]] = sc.multi[uid]
         else:
             bit = self._unit_bit[uid]
-            pairs = zip(sc.candidates, sc.masks, strict=True)
             if not sc.negators or self._all[uid].negative:  # the first one will do
-                got = first[uid] = next((k,) for k, m in pairs if m & bit)
-                return got
-            occurrences = ((k,) for k, m in pairs if m & bit)
+                for k, m in zip(sc.candidates, sc.masks):  # noqa: B905 (same length)
+                    if m & bit:
+                        got = first[uid] = (k,)
+                        return got
+                raise AssertionError("a part present in a sentence has an occurrence")
+            occurrences = [(k,) for k, m in zip(sc.candidates, sc.masks) if m & bit]  # noqa: B905
         check = sc.negators and not self._all[uid].negative
         for t in occurrences:
             if not check or not self._negated(info, t, sc.lo, sc.hi):
@@ -1024,14 +1031,19 @@ class MatcherSet:
 
     def _complete(self, parts: int, around: int) -> list[int]:
         """The '&' keywords with a part among ``parts`` and every part in ``parts | around``."""
-        both = parts | around
-        masks = self._conj_mask
+        checks = self._trigger_checks
         out: list[int] = []
-        for u in _bit_list(both & self._trigger_mask):
-            for n in self._trigger_users[u]:
-                mask = masks[n]
-                if both & mask == mask and parts & mask:
-                    out.append(n)
+        if not around:  # every part in the sentence itself
+            for u in _bit_list(parts & self._trigger_mask):
+                for mask, n in checks[u]:
+                    if parts & mask == mask:
+                        out.append(n)
+        else:
+            both = parts | around
+            for u in _bit_list(both & self._trigger_mask):
+                for mask, n in checks[u]:
+                    if both & mask == mask and parts & mask:
+                        out.append(n)
         out.sort()
         return out
 
