@@ -123,14 +123,12 @@ def _bits(x: int) -> Iterator[int]:
 
 
 def _bit_list(x: int) -> list[int]:
-    """The set bits of ``x``, high to low (one C call to write it out; fast for wide masks)."""
-    s = bin(x)
-    top = len(s) - 1
+    """The set bits of ``x``, high to low (the top bit found and cleared: few bits are set)."""
     out: list[int] = []
-    i = s.find("1", 2)
-    while i != -1:
-        out.append(top - i)
-        i = s.find("1", i + 1)
+    while x:
+        b = x.bit_length() - 1
+        out.append(b)
+        x ^= 1 << b
     return out
 
 
@@ -682,11 +680,11 @@ class MatcherSet:
 
     def _remember(self, keys: Any, flags: Any) -> None:
         """Put lexemes into the hash tables (the first, else the second, else ``_overflow``).
-        The tables grow at half full."""
+        The tables grow at a quarter full (few lexemes then miss the first table)."""
         import numpy as np
 
         self._used += len(keys)
-        if self._used * 2 > len(self._table_keys):
+        if self._used * 4 > len(self._table_keys):
             tables = (
                 (self._table_keys, self._table_flags),
                 (self._table2_keys, self._table2_flags),
@@ -699,7 +697,7 @@ class MatcherSet:
                 + [np.fromiter(self._overflow.values(), np.uint64), flags]
             )
             size = len(self._table_keys)
-            while self._used * 2 > size:
+            while self._used * 4 > size:
                 size *= 2
             self._table_keys = np.zeros(size, np.uint64)
             self._table_flags = np.zeros(size, np.uint64)

@@ -222,12 +222,11 @@ class Suggester:
         has Matcher patterns.
         """
         sentences = segment(transcript) if sentences is None else sentences
-        turns = transcript.turns
-        wanted = {
-            s.index
-            for s in sentences
-            if self.include_interviewer or not turns[s.turn_index].is_interviewer
-        }
+        if self.include_interviewer:
+            wanted = {s.index for s in sentences}
+        else:  # whether a turn is the interviewer's, read once per turn
+            answer = [not t.is_interviewer for t in transcript.turns]
+            wanted = {s.index for s in sentences if answer[s.turn_index]}
         if not wanted:
             return []
         m = self.matchers
