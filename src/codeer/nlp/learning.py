@@ -7,9 +7,11 @@ proposes them in the interviews still to code (the "learn from what I coded" of 
 autocoding by pattern).
 
 The model, per code, is an L2-regularised logistic regression over the respondent sentences.
-A sentence's features are the lemmas of the sentence itself (``w:``), of the sentences before and
-after it in the same turn (``p:``, ``n:``) and of the interviewer's question before the turn (``q:``); which codes the codebook's keywords propose for
-the sentence and its neighbours (``k:``, ``kp:``, ``kn:``, ``kt:``); and whether it opens the turn.
+A sentence's features are the lemmas of the sentence itself (``w:``), of the sentences before
+and after it in the same turn (``p:``, ``n:``) and of the interviewer's question before the turn
+(``q:``); which codes the codebook's keywords propose (as ``codeer suggest`` makes them) for the
+sentence, its neighbours and its turn (``k:``, ``kp:``, ``kn:``, ``kt:``); whether it opens or
+closes the turn; and the interview's role (steunpunt or gemeente).
 Positives are weighted by the square root of the code's negative-to-positive ratio, so rare codes
 still get a voice. All codes are fitted at once by Newton-CG (scipy), from the coder's codings only.
 
@@ -140,6 +142,9 @@ def featurise(
         if j + 1 < len(sentences) and turn_of[j + 1] == s.turn_index:
             f |= {"n:" + x for x in words[j + 1]}
             f |= {"kn:" + c for c in kw.get(j + 1, ())}
+        else:
+            f.add("last")
+        f.add("role:" + transcript.role)
         for k in same:
             f |= {"kt:" + c for c in kw.get(k, ())}
         question = by_turn.get(s.turn_index - 1, [])
