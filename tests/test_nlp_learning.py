@@ -364,3 +364,19 @@ def test_word_lemmas_are_the_pipelines_lemmas() -> None:
         doc = suggester.nlp(t.body)
         expected = [(x.idx, x.idx + len(x.text), x.lemma_.lower()) for x in doc if x.is_alpha]
         assert words == expected
+
+
+def test_labels_skip_removed_codes_and_orphaned_codings(project: Project) -> None:
+    t = project.transcript("t00")
+    cf = project.codings("ann", "t00")
+    assert cf is not None
+    first = cf.codings[0]
+    rows = learning.featurise_all([t], {"t00": segment(t)}, Suggester(project.codebook))["t00"]
+    base = rows.labels(cf, set(project.codebook.codes))
+    assert any(first.code in lab for lab in base)
+    removed = first.model_copy(update={"code": "weg.uit.codeboek"})
+    orphan = first.model_copy(update={"quote": first.quote + " (tekst veranderd)"})
+    odd = cf.model_copy(update={"codings": [removed, orphan]})
+    labels = rows.labels(odd, set(project.codebook.codes))
+    assert not any(labels)  # neither teaches anything
+    assert any("weg.uit.codeboek" in lab for lab in rows.labels(odd))  # no filter: kept

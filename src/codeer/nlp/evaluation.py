@@ -232,7 +232,13 @@ def evaluate(
     if progress is not None:
         progress(1)
     learned, report = learning.cross_validate(
-        rows, codings, suggestions, folds=k, target_precision=precision, progress=progress
+        rows,
+        codings,
+        suggestions,
+        codes=list(project.codebook.codes),
+        folds=k,
+        target_precision=precision,
+        progress=progress,
     )
     result = evaluate_suggestions(coder, sentences, learned, codings, suggester.codes)
     return replace(

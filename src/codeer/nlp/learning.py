@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
@@ -85,13 +85,20 @@ class Rows:
     next: list[int]
     keyword: dict[int, list[Suggestion]] = field(default_factory=dict)  # per sentence index
 
-    def labels(self, codings: CodingsFile | None) -> list[set[str]]:
-        """The codes the coder applied to a span overlapping each row's sentence."""
+    def labels(
+        self, codings: CodingsFile | None, codes: Container[str] | None = None
+    ) -> list[set[str]]:
+        """The codes (of ``codes``, default all) the coder applied to a span overlapping each
+        row's sentence. A coding whose quote is no longer the text at its offsets (orphaned by
+        an edit, see ``codeer validate``) teaches nothing."""
         out: list[set[str]] = [set() for _ in self.rows]
         if codings is None:
             return out
         where = {j: r for r, j in enumerate(self.rows)}
+        body = self.transcript.body
         for c in codings.codings:
+            if (codes is not None and c.code not in codes) or body[c.start : c.end] != c.quote:
+                continue
             for s in sentences_overlapping(self.sentences, c.start, c.end):
                 r = where.get(s.index)
                 if r is not None:
@@ -472,7 +479,8 @@ def train(
     """Fit on the given transcripts and choose the thresholds by cross-validation over them."""
     codes = list(codes) if codes is not None else None
     ids = sorted(rows)
-    labelled = {t: rows[t].labels(codings.get(t)) for t in ids}
+    known = set(codes) if codes is not None else None
+    labelled = {t: rows[t].labels(codings.get(t), known) for t in ids}
     full = Stacked.of([(rows[t], labelled[t]) for t in ids])
     model = PassageModel.fit(full, codes=codes)
     if progress is not None:
@@ -677,7 +685,11 @@ class LearnedSuggester:
         sentences = {t.id: segment(t) for t in transcripts}
         rows = featurise_all(transcripts, sentences, suggester)
         self.model = train(
-            rows, dict(codings), target_precision=target_precision, progress=progress
+            rows,
+            dict(codings),
+            codes=list(project.codebook.codes),  # a code since removed is not proposed
+            target_precision=target_precision,
+            progress=progress,
         )
         if self.model is None:
             self.reason = (
