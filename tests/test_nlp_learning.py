@@ -244,7 +244,7 @@ def test_too_few_coded_transcripts_means_keywords_only(tmp_path: Path) -> None:
     p = write_project(tmp_path, 2)
     kw = Suggester(p.codebook)
     learned = learning.LearnedSuggester(p, kw, "ann")
-    assert learned.model is None and "2 transcript(s)" in learned.reason
+    assert learned.model is None and "coded 2 transcript(s) of 2 case(s)" in learned.reason
     t = p.transcript("t00")
     assert learned.suggest(t) == kw.suggest(t)
 
@@ -380,3 +380,32 @@ def test_labels_skip_removed_codes_and_orphaned_codings(project: Project) -> Non
     labels = rows.labels(odd, set(project.codebook.codes))
     assert not any(labels)  # neither teaches anything
     assert any("weg.uit.codeboek" in lab for lab in rows.labels(odd))  # no filter: kept
+
+
+def test_learning_curve_trains_on_drawn_cases_and_tests_on_the_rest(project: Project) -> None:
+    from codeer.nlp.evaluation import learning_curve
+
+    points = learning_curve(project, "ann", sizes=(2, 4, 10), repeats=2)
+    assert [(p.cases, p.repeat) for p in points] == [
+        (2, 0),
+        (2, 1),
+        (4, 0),
+        (4, 1),
+    ]  # 10: none left
+    for p in points:
+        cases = {project.transcript(t).case for t in p.trained_on}
+        assert len(cases) == p.cases
+        assert p.tested_on == len(project.transcripts) - len(p.trained_on)
+        if p.cases < learning.MIN_TRANSCRIPTS:  # one transcript per case here: keywords only
+            assert p.learned == p.keywords
+        else:
+            assert p.learned.f1 > p.keywords.f1
+    assert points[0].trained_on != points[1].trained_on  # different draws
+    again = learning_curve(project, "ann", sizes=(2,), repeats=2)
+    assert [p.trained_on for p in again] == [p.trained_on for p in points[:2]]  # seeded
+    assert (
+        main(
+            ["suggest", "--project", str(project.paths.root), "--coder", "ann", "--learning-curve"]
+        )
+        == 2
+    )

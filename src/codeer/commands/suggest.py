@@ -79,6 +79,12 @@ if TYPE_CHECKING:
     show_default=True,
     help="With --evaluate --learn: cross-validation folds (grouped by case).",
 )
+@click.option(
+    "--learning-curve",
+    is_flag=True,
+    help="With --evaluate: learn from 2, 4, 8, 12, 16 randomly drawn cases only and score the "
+    "rest (3 draws each): how many interviews to code before suggestions help.",
+)
 @json_option
 def command(
     project: str,
@@ -92,6 +98,7 @@ def command(
     learn_from: str | None,
     target_precision: float,
     folds: int,
+    learning_curve: bool,
     as_json: bool,
 ) -> int:
     """Propose codings per sentence from the codebook's keywords and the coder's codings.
@@ -118,11 +125,16 @@ def command(
 
     with err.status("Loading the Dutch pipeline...", spinner="dots"):
         suggester = Suggester(proj.codebook, extend=extend, context=context)
+    if learning_curve and not evaluate:
+        raise UsageError("--learning-curve goes with --evaluate", hint="add --evaluate")
     if evaluate:
         if transcripts:
             raise UsageError(
                 "--evaluate uses every transcript the coder coded", hint="drop --transcript"
             )
+        if learning_curve:
+            _print_curve(proj, coder, suggester, err, out, target_precision, as_json)
+            return 0
         result = _evaluate(proj, coder, suggester, err, learn, folds, target_precision)
         if as_json:
             click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
@@ -317,3 +329,63 @@ def _print_evaluation(out: Console, result: Evaluation) -> None:
             f"thresholds were fitted on the other folds only (target precision "
             f"{cv['target_precision']:.2f})."
         )
+
+
+def _print_curve(
+    proj: Any, coder: str, suggester: Any, err: Console, out: Console, target: float, as_json: bool
+) -> None:
+    from statistics import fmean
+
+    from rich.table import Table
+
+    from codeer.nlp.evaluation import (
+        LEARNING_CURVE_REPEATS,
+        LEARNING_CURVE_SIZES,
+        CurvePoint,
+        learning_curve,
+    )
+
+    coded = proj.all_codings(coder)
+    if not coded:
+        raise UsageError(
+            f"coder '{coder}' has no codings in this project",
+            hint=f"see {proj.paths.codings} for the coders",
+        )
+    n_cases = len({proj.transcript(t).case for t in coded})
+    steps = sum(LEARNING_CURVE_REPEATS for n in LEARNING_CURVE_SIZES if n < n_cases)
+    points: list[CurvePoint] = _with_progress(
+        err,
+        steps,
+        "Learning curve",
+        lambda advance: learning_curve(
+            proj, coder, suggester=suggester, target_precision=target, progress=advance
+        ),
+    )
+    if as_json:
+        from dataclasses import asdict
+
+        click.echo(json.dumps([asdict(p) for p in points], indent=2, ensure_ascii=False))
+        return
+    table = Table(
+        title=f"Learned suggestions against coder {coder} after coding n cases "
+        f"(mean of {LEARNING_CURVE_REPEATS} random draws; scored on the cases not coded)",
+    )
+    for col in ("cases coded", "transcripts", "tested on", "precision", "recall", "F1",
+                "F1 range", "keywords P", "keywords R", "keywords F1"):  # fmt: skip
+        table.add_column(col, justify="right")
+    for n in sorted({p.cases for p in points}):
+        group = [p for p in points if p.cases == n]
+        f1s = [p.learned.f1 for p in group]
+        table.add_row(
+            str(n),
+            f"{fmean(len(p.trained_on) for p in group):.1f}",
+            f"{fmean(p.tested_on for p in group):.1f}",
+            f"{fmean(p.learned.precision for p in group):.2f}",
+            f"{fmean(p.learned.recall for p in group):.2f}",
+            f"{fmean(f1s):.2f}",
+            f"{min(f1s):.2f}-{max(f1s):.2f}",
+            f"{fmean(p.keywords.precision for p in group):.2f}",
+            f"{fmean(p.keywords.recall for p in group):.2f}",
+            f"{fmean(p.keywords.f1 for p in group):.2f}",
+        )
+    out.print(table)

@@ -252,3 +252,94 @@ def evaluate(
             "per_fold": report,
         },
     )
+
+
+LEARNING_CURVE_SIZES = (2, 4, 8, 12, 16)
+LEARNING_CURVE_REPEATS = 3
+LEARNING_CURVE_SEED = 20090101
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    """Learned suggestions after coding ``cases`` cases, scored on the transcripts not coded."""
+
+    cases: int
+    repeat: int
+    trained_on: tuple[str, ...]
+    tested_on: int  # transcripts
+    learned: Score
+    keywords: Score  # the keywords alone on the same test transcripts
+
+
+def learning_curve(
+    project: Project,
+    coder: str,
+    *,
+    sizes: Sequence[int] = LEARNING_CURVE_SIZES,
+    repeats: int = LEARNING_CURVE_REPEATS,
+    seed: int = LEARNING_CURVE_SEED,
+    suggester: Suggester | None = None,
+    target_precision: float | None = None,
+    progress: Progress | None = None,
+) -> list[CurvePoint]:
+    """How the learned suggestions improve as a coder codes more interviews.
+
+    For each size n and repeat, n cases are drawn at random (seeded) from the cases the coder
+    coded; the model is trained on their transcripts only (thresholds by the usual inner
+    cross-validation) and scored on every other coded transcript, beside the keywords alone on
+    the same transcripts. As in ``codeer suggest``, too few coded transcripts to learn from
+    (``learning.too_few_to_learn``) means keywords only. Sizes that leave no case to test on are
+    skipped.
+    """
+    import random
+
+    from codeer.nlp import learning
+    from codeer.nlp.suggestions import Suggester
+
+    suggester = suggester or Suggester(project.codebook)
+    codings = dict(project.all_codings(coder))
+    transcripts = {t: project.transcript(t) for t in codings}
+    sentences = {t: segment(x) for t, x in transcripts.items()}
+    keyword = {t: suggester.suggest(x, sentences[t]) for t, x in transcripts.items()}
+    rows = learning.featurise_all(list(transcripts.values()), sentences, suggester, keyword)
+    cases = sorted({x.case for x in transcripts.values()})
+    precision = target_precision if target_precision is not None else learning.TARGET_PRECISION
+    rng = random.Random(seed)
+    out: list[CurvePoint] = []
+    for n in sizes:
+        if n >= len(cases):
+            continue
+        for r in range(repeats):
+            drawn = set(rng.sample(cases, n))
+            train_ids = sorted(t for t, x in transcripts.items() if x.case in drawn)
+            test_ids = [t for t in transcripts if t not in set(train_ids)]
+            enough = not learning.too_few_to_learn([transcripts[t] for t in train_ids])
+            model = (
+                learning.train(
+                    {t: rows[t] for t in train_ids},
+                    codings,
+                    codes=list(project.codebook.codes),
+                    target_precision=precision,
+                )
+                if enough
+                else None  # as codeer suggest: too few coded transcripts, keywords only
+            )
+            learned = {
+                t: learning.merge_with_keywords(
+                    learning.learned_suggestions(model, rows[t]) if model else [],
+                    keyword[t],
+                    model.codes if model else [],
+                )
+                for t in test_ids
+            }
+            test_sentences = {t: sentences[t] for t in test_ids}
+            with_model = evaluate_suggestions(
+                coder, test_sentences, learned, codings, suggester.codes
+            )
+            alone = evaluate_suggestions(coder, test_sentences, keyword, codings, suggester.codes)
+            out.append(
+                CurvePoint(n, r, tuple(train_ids), len(test_ids), with_model.micro, alone.micro)
+            )
+            if progress is not None:
+                progress(1)
+    return out

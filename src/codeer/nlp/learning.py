@@ -650,6 +650,17 @@ def fits_per_model(inner_folds: int = INNER_FOLDS) -> int:
     return 1 + max(inner_folds, 0) if inner_folds >= 2 else 1
 
 
+def too_few_to_learn(transcripts: Sequence[Transcript]) -> str | None:
+    """Why these coded transcripts are too few to learn from (None: enough)."""
+    cases = {t.case for t in transcripts}
+    if len(transcripts) < MIN_TRANSCRIPTS or len(cases) < 2:
+        return (
+            f"{len(transcripts)} transcript(s) of {len(cases)} case(s); codeer learns from "
+            f"{MIN_TRANSCRIPTS} or more of two cases or more"
+        )
+    return None
+
+
 class LearnedSuggester:
     """Keyword suggestions, with the codes a coder's codings teach proposed by the passage model.
 
@@ -675,12 +686,9 @@ class LearnedSuggester:
         self.reason = ""
         codings = project.all_codings(learn_from)
         transcripts = [project.transcript(t) for t in codings]
-        cases = {t.case for t in transcripts}
-        if len(transcripts) < MIN_TRANSCRIPTS or len(cases) < 2:
-            self.reason = (
-                f"coder '{learn_from}' has coded {len(transcripts)} transcript(s) of "
-                f"{len(cases)} case(s); codeer learns from {MIN_TRANSCRIPTS} or more of two cases"
-            )
+        too_few = too_few_to_learn(transcripts)
+        if too_few:
+            self.reason = f"coder '{learn_from}' has coded {too_few}"
             return
         sentences = {t.id: segment(t) for t in transcripts}
         rows = featurise_all(transcripts, sentences, suggester)
