@@ -409,3 +409,25 @@ def test_learning_curve_trains_on_drawn_cases_and_tests_on_the_rest(project: Pro
         )
         == 2
     )
+
+
+async def test_workbench_s_learns_from_the_coders_codings(tmp_path: Path) -> None:
+    from codeer.tui.app import CodeerApp
+
+    p = write_project(tmp_path, 6)
+    (p.paths.codings / "ann" / "t02.yaml").unlink()  # t02 is to code: suggestions help there
+    app = CodeerApp(Project(tmp_path), "ann", "t02")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("S")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "learning from your codings ..." in app.messages
+        sf = load_suggestions(p.paths, "ann", "t02")
+        assert sf is not None and any(s.source == "learned" for s in sf.suggestions)
+        n = len(app.messages)
+        await pilot.press("S")  # codings unchanged: the model is reused, not retrained
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "learning from your codings ..." not in app.messages[n:]
