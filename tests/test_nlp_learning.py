@@ -431,3 +431,39 @@ async def test_workbench_s_learns_from_the_coders_codings(tmp_path: Path) -> Non
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "learning from your codings ..." not in app.messages[n:]
+
+
+def test_the_model_is_cached_until_what_it_learnt_from_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    p = write_project(tmp_path, 6)
+    kw = Suggester(p.codebook)
+    first = learning.LearnedSuggester(p, kw, "ann")
+    assert first.model is not None and not first.cached
+    path = p.paths.model_file("ann")
+    assert path.is_file()
+    assert (path.parent / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
+    t = p.transcript("t01")
+    expected = first.suggest(t)
+
+    calls: list[int] = []
+    real = learning.train
+
+    def counting(*a, **kw):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return real(*a, **kw)
+
+    monkeypatch.setattr(learning, "train", counting)
+    second = learning.LearnedSuggester(p, kw, "ann")
+    assert second.cached and calls == [] and second.suggest(t) == expected
+    # another target precision, a changed coding or a broken file: learnt afresh
+    learning.LearnedSuggester(p, kw, "ann", target_precision=0.8)
+    assert calls == [1]
+    cf = p.codings("ann", "t03")
+    assert cf is not None
+    p.store.save(cf.model_copy(update={"codings": cf.codings[1:]}))
+    assert not learning.LearnedSuggester(p, kw, "ann").cached and calls == [1, 1]
+    assert learning.LearnedSuggester(p, kw, "ann").cached and calls == [1, 1]
+    path.write_bytes(b"not a model")
+    again = learning.LearnedSuggester(p, kw, "ann")
+    assert not again.cached and again.model is not None and calls == [1, 1, 1]

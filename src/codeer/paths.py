@@ -86,6 +86,10 @@ class ProjectPaths:
     def suggestions_file(self, coder: str, transcript_id: str) -> Path:
         return self.suggestions / coder / f"{transcript_id}.yaml"
 
+    def model_file(self, learn_from: str) -> Path:
+        """The passage model learnt from a coder's codings (a cache: deleting it is harmless)."""
+        return self.suggestions / ".models" / f"{learn_from}.npz"
+
     # --- variables and outputs -------------------------------------------------------------
     @property
     def variables(self) -> Path:

@@ -188,8 +188,9 @@ def _learned(proj: Any, learn_from: str, suggester: Any, target: float, err: Con
         err.print(f"Keywords only: {learned.reason}.")
     else:
         m = learned.model
+        how = "Using the model learnt" if learned.cached else "Learned"
         err.print(
-            f"Learned {len(m.codes)} code(s) from {learn_from}'s codings "
+            f"{how} {len(m.codes)} code(s) from {learn_from}'s codings "
             f"(thresholds {m.high:.2f}/{m.low:.2f} for precision {target:.2f}); "
             "keywords for the rest."
         )

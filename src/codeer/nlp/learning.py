@@ -30,9 +30,14 @@ from a model (and thresholds) fitted without that interview's case.
 from __future__ import annotations
 
 import bisect
+import contextlib
+import hashlib
+import io
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
@@ -650,6 +655,70 @@ def fits_per_model(inner_folds: int = INNER_FOLDS) -> int:
     return 1 + max(inner_folds, 0) if inner_folds >= 2 else 1
 
 
+MODEL_FORMAT = 1  # bump when features, fitting or decoding change: old cache files retrain
+
+
+def training_fingerprint(
+    project: Project,
+    codings: Mapping[str, CodingsFile],
+    transcripts: Sequence[Transcript],
+    suggester: Suggester,
+    target_precision: float,
+) -> str:
+    """What a learnt model depends on: codebook, transcripts, codings, keyword settings."""
+    h = hashlib.sha256()
+    settings = (MODEL_FORMAT, target_precision, suggester.context, suggester.extend)
+    h.update(repr(settings).encode())
+    for path in project.paths.codebook_files():
+        h.update(path.read_bytes())
+    for t in sorted(transcripts, key=lambda x: x.id):
+        h.update(f"\x1e{t.id}\x1f{t.case}\x1f{t.role}\x1f{t.content_hash}".encode())
+    for tid in sorted(codings):
+        h.update(f"\x1e{tid}\x1f".encode() + codings[tid].model_dump_json().encode())
+    return h.hexdigest()
+
+
+def save_model(path: Path, model: PassageModel, fingerprint: str) -> None:
+    """Atomically, as plain arrays (no pickle): read back only with the same fingerprint."""
+    from codeer.store import atomic_write_bytes
+
+    buffer = io.BytesIO()
+    features = sorted(model.vocabulary, key=model.vocabulary.__getitem__)
+    np.savez_compressed(
+        buffer,
+        fingerprint=np.array(fingerprint),
+        codes=np.array(model.codes, dtype=str),
+        features=np.array(features, dtype=str),
+        weights=model.weights,
+        bias=model.bias,
+        thresholds=np.array([model.high, model.low]),
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ignore = path.parent / ".gitignore"
+    if not ignore.exists():  # a cache: keep it out of the project's version control
+        atomic_write_bytes(ignore, b"# codeer's cache of learnt models\n*\n")
+    atomic_write_bytes(path, buffer.getvalue())
+
+
+def load_model(path: Path, fingerprint: str) -> PassageModel | None:
+    """The cached model when it was learnt from exactly this; None otherwise (or unreadable)."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if str(data["fingerprint"]) != fingerprint:
+                return None
+            codes = [str(c) for c in data["codes"]]
+            features = [str(f) for f in data["features"]]
+            weights = np.array(data["weights"], dtype=np.float64)
+            bias = np.array(data["bias"], dtype=np.float64)
+            high, low = (float(x) for x in data["thresholds"])
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return None
+    if weights.shape != (len(features), len(codes)) or bias.shape != (len(codes),):
+        return None
+    vocabulary = {f: i for i, f in enumerate(features)}
+    return PassageModel(codes, vocabulary, weights, bias, high, low)
+
+
 def too_few_to_learn(transcripts: Sequence[Transcript]) -> str | None:
     """Why these coded transcripts are too few to learn from (None: enough)."""
     cases = {t.case for t in transcripts}
@@ -666,7 +735,9 @@ class LearnedSuggester:
 
     Trained once, on every transcript ``learn_from`` coded; when there are too few (fewer than
     MIN_TRANSCRIPTS, or one case only) it proposes the keywords' suggestions alone and says why
-    in ``reason``.
+    in ``reason``. The model is kept in ``interviews/suggestions/.models/<coder>.npz`` with a
+    fingerprint of everything it was learnt from (codebook, transcripts, codings, settings), so
+    the next run reuses it until one of those changes.
     """
 
     def __init__(
@@ -684,11 +755,22 @@ class LearnedSuggester:
         self.learn_from = learn_from
         self.model: PassageModel | None = None
         self.reason = ""
+        self.cached = False  # the model came from the cache file, not a fresh fit
         codings = project.all_codings(learn_from)
         transcripts = [project.transcript(t) for t in codings]
         too_few = too_few_to_learn(transcripts)
         if too_few:
             self.reason = f"coder '{learn_from}' has coded {too_few}"
+            return
+        path = project.paths.model_file(learn_from)
+        fingerprint = training_fingerprint(
+            project, codings, transcripts, suggester, target_precision
+        )
+        self.model = load_model(path, fingerprint)
+        if self.model is not None:
+            self.cached = True
+            if progress is not None:
+                progress(fits_per_model())
             return
         sentences = {t.id: segment(t) for t in transcripts}
         rows = featurise_all(transcripts, sentences, suggester)
@@ -699,6 +781,9 @@ class LearnedSuggester:
             target_precision=target_precision,
             progress=progress,
         )
+        if self.model is not None:
+            with contextlib.suppress(OSError):  # a read-only project just retrains next time
+                save_model(path, self.model, fingerprint)
         if self.model is None:
             self.reason = (
                 f"no code has {MIN_POSITIVES} coded sentences in coder '{learn_from}'s codings"
