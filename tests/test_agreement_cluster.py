@@ -313,3 +313,31 @@ def test_cli_prints_and_reports_the_scheme() -> None:
     assert data["bootstrap"]["draws_per_resample"] == data["units"]
     bad = CliRunner().invoke(cli, [*args, "--resample", "sentence"])
     assert bad.exit_code != 0
+
+
+def test_codes_in_few_transcripts_are_flagged(bundled: Project) -> None:
+    from codeer.agreement import MIN_CLUSTERS
+
+    report = agreement(bundled, ["a", "b"], n_resamples=200)
+    rows = {r.code: r for r in report.codes}
+    # counted independently: transcripts where either coder's codings touch the code's units
+    for r in report.codes:
+        assert 1 <= r.transcripts_coded <= len(report.transcripts)
+        assert r.few_clusters == (r.transcripts_coded < MIN_CLUSTERS)
+    one = [r for r in report.codes if r.transcripts_coded == 1]
+    assert one, "the bundled a-b codings have codes found in one transcript only"
+    for r in one:  # one cluster carries all the disagreement: a falsely narrow interval
+        k = r.coefficients.kappa
+        if k.value is not None and k.low is not None and k.high is not None:
+            assert k.high - k.low < 0.02
+    assert not rows["organisatie"].few_clusters
+    args = ["agreement", "--project", str(REPO), "--coders", "a,b", "--resamples", "50"]
+    text = CliRunner().invoke(cli, args, env={"COLUMNS": "250"}).stdout
+    assert f"† coded in fewer than {MIN_CLUSTERS} transcripts" in text
+    flagged = [line for line in text.splitlines() if "†" in line and "│" in line]
+    with_interval = [r for r in report.codes if r.coefficients.alpha.low is not None]
+    assert len(flagged) == sum(r.few_clusters for r in with_interval)
+    unit = CliRunner().invoke(cli, [*args, "--resample", "unit"], env={"COLUMNS": "250"}).stdout
+    assert "†" not in unit
+    data = json.loads(CliRunner().invoke(cli, [*args, "--json"]).stdout)
+    assert all("transcripts_coded" in c for c in data["codes"])

@@ -69,6 +69,7 @@ RESAMPLE_KINDS: tuple[Resample, ...] = ("transcript", "unit")
 N_RESAMPLES = 1000
 SEED = 20100401
 CONFIDENCE = 0.95
+MIN_CLUSTERS = 5  # transcripts carrying a code below which its transcript interval is flagged
 _EPS = 1e-12
 
 FloatArray = npt.NDArray[np.float64]
@@ -441,12 +442,20 @@ class CodeAgreement:
     units_coded: dict[str, int]  # per coder: units with the code
     coefficients: Coefficients
     pooled: bool  # applied directly by someone, so part of the pooled figures
+    transcripts_coded: int = 0  # transcripts where some coder applied it (its clusters)
+
+    @property
+    def few_clusters(self) -> bool:
+        """Too few transcripts carry the code for a transcript bootstrap interval to mean much
+        (one transcript gives a zero-width interval)."""
+        return self.transcripts_coded < MIN_CLUSTERS
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "code": self.code,
             "label": self.label,
             "units_coded": self.units_coded,
+            "transcripts_coded": self.transcripts_coded,
             **self.coefficients.as_dict(),
             "in_pooled": self.pooled,
         }
@@ -668,6 +677,7 @@ def agreement(
             unused.append(cid)
             continue
         label = codebook.codes[cid].label if cid in codebook else ""
+        carrying = {units[i].transcript for i in np.flatnonzero(ratings.any(axis=1))}
         rows.append(
             CodeAgreement(
                 cid,
@@ -675,6 +685,7 @@ def agreement(
                 {c: int(expanded[c][:, j].sum()) for c in coders},
                 coefficients(binary_tables(ratings), boot),
                 j in pooled_set,
+                len(carrying),
             )
         )
     if unused:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from codeer.agreement import AgreementReport, Estimate, VariablesAgreement
 
 UNDEFINED = "—"
+FEW = "†"  # marks an interval from too few transcripts (see MIN_CLUSTERS)
 
 
 def parse_list(text: str | None, what: str) -> list[str]:
@@ -126,12 +127,12 @@ def command(
     return int(ExitCode.OK)
 
 
-def fmt_estimate(e: Estimate) -> str:
+def fmt_estimate(e: Estimate, flag: str = "") -> str:
     if e.value is None:
         return UNDEFINED
     if e.low is None or e.high is None:
         return f"{e.value:.3f}"
-    return f"{e.value:.3f} [{e.low:.2f}, {e.high:.2f}]"
+    return f"{e.value:.3f} [{e.low:.2f}, {e.high:.2f}]{flag}"
 
 
 def fmt_mean(m: float | None) -> str:
@@ -169,6 +170,8 @@ def describe_bootstrap(report: AgreementReport) -> str:
 def _print_codes(out: Console, report: AgreementReport) -> None:
     from rich.table import Table
 
+    from codeer.agreement import MIN_CLUSTERS
+
     coders = report.coders
     cohen = len(coders) == 2
     ci = describe_bootstrap(report)
@@ -177,7 +180,15 @@ def _print_codes(out: Console, report: AgreementReport) -> None:
             f"Agreement {' vs '.join(coders)} per code — unit: {report.unit} "
             f"(n = {report.n_units} in {len(report.transcripts)} transcripts)"
         ),
-        caption=f"{ci}; {UNDEFINED} = undefined (no variation). Group codes count their descendants.",
+        caption=f"{ci}; {UNDEFINED} = undefined (no variation). Group codes count their descendants."
+        + (
+            f" {FEW} coded in fewer than {MIN_CLUSTERS} transcripts: too few clusters for the "
+            "transcript interval to mean much."
+            if report.resample == "transcript"
+            and report.n_resamples
+            and any(r.few_clusters for r in report.codes)
+            else ""
+        ),
     )
     table.add_column("code")
     for c in coders:
@@ -189,13 +200,14 @@ def _print_codes(out: Console, report: AgreementReport) -> None:
     table.add_column("Krippendorff's α", justify="right")
     for row in report.codes:
         co = row.coefficients
+        flag = FEW if report.resample == "transcript" and row.few_clusters else ""
         table.add_row(
             row.code,
             *(str(row.units_coded[c]) for c in coders),
             fmt_share(co.percent),
-            *([fmt_estimate(co.kappa)] if cohen else []),
-            fmt_estimate(co.fleiss),
-            fmt_estimate(co.alpha),
+            *([fmt_estimate(co.kappa, flag)] if cohen else []),
+            fmt_estimate(co.fleiss, flag),
+            fmt_estimate(co.alpha, flag),
         )
     o = report.overall
     table.add_section()
