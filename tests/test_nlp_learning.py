@@ -426,6 +426,11 @@ async def test_workbench_s_learns_from_the_coders_codings(tmp_path: Path) -> Non
         assert "learning from your codings ..." in app.messages
         sf = load_suggestions(p.paths, "ann", "t02")
         assert sf is not None and any(s.source == "learned" for s in sf.suggestions)
+        first = min(s.sentence for s in sf.suggestions if s.source == "learned")
+        for _ in range(first):  # to the first sentence with a learned suggestion
+            await pilot.press("j")
+        await pilot.pause()
+        assert "(model 0." in str(app.query_one("#here").render())
         n = len(app.messages)
         await pilot.press("S")  # codings unchanged: the model is reused, not retrained
         await app.workers.wait_for_complete()

@@ -342,6 +342,8 @@ class CodeerApp(App[int]):
             text.append("\nsuggested: ", style="italic")
             for x in sugg:
                 label = self.codebook[x.code].label if x.code in self.codebook else x.code
+                if x.source == "learned" and x.score is not None:
+                    label += f" (model {x.score:.2f})"  # learnt from the coder's codings
                 text.append(f"{label}  ", style=f"italic {self.codebook.colour(x.code)}")
             text.append("(a accept · x reject)", style="dim")
         if self.recent:
