@@ -245,6 +245,44 @@ class Column(Sequence[int]):
             return list(self._values[i].tolist())
 
 
+class Ends(Sequence[int]):
+    """Token end offsets: the start plus the length of the token's lexeme, known per lower-case
+    form (``str.lower`` keeps a word's length except for 'İ', whose lower case has U+0307: such
+    tokens are measured on the doc). Read only for the few tokens that end up as evidence."""
+
+    def __init__(self, starts: Any, keys: list[int], lengths: dict[int, int], doc: Doc) -> None:
+        self._starts = starts
+        self.keys = keys
+        self.lengths = lengths
+        self._doc = doc
+        self._strings = doc.vocab.strings
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    @overload
+    def __getitem__(self, i: int) -> int: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[int]: ...
+    def __getitem__(self, i: int | slice) -> int | list[int]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        return int(self._starts.item(i)) + self.length(i)
+
+    def length(self, i: int) -> int:
+        """The length of token ``i``."""
+        key = self.keys[i]
+        n = self.lengths.get(key)
+        if n is None:
+            n = self.lengths[key] = lexeme_length(self._strings[key])
+        return n if n >= 0 else len(self._doc[i])
+
+
+def lexeme_length(lower: str) -> int:
+    """The length of the words whose lower case is ``lower``, or -1 when that may differ."""
+    return -1 if "\u0307" in lower else len(lower)
+
+
 @dataclass
 class TokenInfo:
     """Lower-cased forms, lemmas and body offsets of a doc's tokens."""
@@ -260,7 +298,6 @@ class TokenInfo:
     starts: Any = None  # numpy arrays: token start offsets, candidate and anchor tokens
     cand: Any = None
     anchors: Any = None
-    ends: Any = None  # numpy: token end offsets
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -425,9 +462,10 @@ class MatcherSet:
         self._table: dict[str, str] | None = None
         self._classes: dict[int, int] = {}
         self._negation_memo: dict[tuple[int, ...], bool] = {}  # negated_by_class per window
-        from spacy.attrs import IDX, LENGTH, LOWER
+        from spacy.attrs import IDX, LOWER
 
-        self._columns = [LOWER, IDX, LENGTH]  # what token_info reads from a doc
+        self._columns = [LOWER, IDX]  # what token_info reads from a doc
+        self._lengths: dict[int, int] = {}  # lexeme -> its length (-1: measure the token)
 
     @property
     def part_mask(self) -> int:
@@ -593,18 +631,16 @@ class MatcherSet:
         rows = doc.to_array(self._columns)
         column = np.ascontiguousarray(rows[:, 0])
         keys: list[int] = column.tolist()
-        starts = rows[:, 1]
-        ends = starts + rows[:, 2]
+        starts = np.ascontiguousarray(rows[:, 1])
         info = TokenInfo(
             keys,
             Column(starts),  # read only for the few tokens that end up as evidence
-            Column(ends),
+            Ends(starts, keys, self._lengths, doc),
             LazyStrings(keys, self._lower, self._lower_of),
             LazyStrings(keys, self._lemma, self._lemma_of),
         )
         self._index(info, column)
         info.starts = starts
-        info.ends = ends
         return info
 
     def _index(self, info: TokenInfo, keys: Any) -> None:
@@ -724,6 +760,7 @@ class MatcherSet:
         may be, from ``NEED_RIGHT_AT``/``NEED_LEFT_AT`` those its anchored units need right after
         or before it. Its units are kept in ``_lex``."""
         lemma, lower = self._lemma_of(key), self._lower_of(key)
+        self._lengths[key] = lexeme_length(lower)
         found = self._candidates(key, lemma, lower)
         f = word_class(lower) << CLASS_AT
         near = self._near_exact.get(lemma, 0) | self._near_exact.get(lower, 0)

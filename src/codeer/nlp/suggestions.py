@@ -362,16 +362,18 @@ class Suggester:
         """Append one suggestion per code proposed for sentence ``sent`` to ``out``."""
         body, tid = transcript.body, transcript.id
         s0, s1, text, index = sent.start, sent.end, sent.text, sent.index
-        if info.starts is not None and info.ends is not None:
-            start, end = info.starts.item, info.ends.item  # numpy: one Python int each
-        else:
-            start, end = info.start.__getitem__, info.end.__getitem__
+        # numpy: one Python int each; an end is the start plus the length of the token's
+        # lexeme, known per lexeme (-1: read the end from ``info.end``)
+        start = info.starts.item if info.starts is not None else info.start.__getitem__
+        ends, keys = info.end, info.keys
+        lengths: dict[int, int] = getattr(ends, "lengths", {})
         codes = self.codebook.codes
         for code_id, hits in found.items():
             kw, toks, _ = hits[0]
             if len(hits) == 1 and len(toks) == 1:  # the usual case: one word matched
                 t = toks[0]
-                a, b = start(t), end(t)
+                a, n = start(t), lengths.get(keys[t], -1)
+                b = a + n if n >= 0 else ends[t]
                 evidence: tuple[Evidence, ...] = (_evidence(a, b, body[a:b], kw.text),)
             else:
                 # tokens have distinct offsets, in body order: dedupe and sort by position
@@ -385,7 +387,8 @@ class Suggester:
                     [
                         _evidence(a, b, body[a:b], seen[t])
                         for t in sorted(seen)
-                        for a, b in ((start(t), end(t)),)
+                        for a, n in ((start(t), lengths.get(keys[t], -1)),)
+                        for b in (a + n if n >= 0 else ends[t],)
                     ]
                 )
             code = codes[code_id]
