@@ -122,16 +122,6 @@ def _bits(x: int) -> Iterator[int]:
         x ^= low
 
 
-def _bit_list(x: int) -> list[int]:
-    """The set bits of ``x``, high to low (the top bit found and cleared: few bits are set)."""
-    out: list[int] = []
-    while x:
-        b = x.bit_length() - 1
-        out.append(b)
-        x ^= 1 << b
-    return out
-
-
 @dataclass(frozen=True, slots=True)
 class Term:
     """One word slot of a keyword: exact lemmas/forms and wildcard affixes, any of which match."""
@@ -205,8 +195,12 @@ class LazyStrings(Sequence[str]):
     def __getitem__(self, i: slice) -> list[str]: ...
     def __getitem__(self, i: int | slice) -> str | list[str]:
         if isinstance(i, slice):
-            cache, fill = self._cache, self._fill
-            return [cache[k] if k in cache else fill(k) for k in self._keys[i]]
+            keys, cache = self._keys[i], self._cache
+            try:
+                return list(map(cache.__getitem__, keys))  # usually every word is known
+            except KeyError:
+                fill = self._fill
+                return [cache[k] if k in cache else fill(k) for k in keys]
         key = self._keys[i]
         try:
             return self._cache[key]
@@ -1069,17 +1063,24 @@ class MatcherSet:
         checks = self._trigger_checks
         out: list[int] = []
         if not around:  # every part in the sentence itself
-            for u in _bit_list(parts & self._trigger_mask):
+            x = parts & self._trigger_mask
+            while x:  # the triggers present, top bit found and cleared (few bits are set)
+                u = x.bit_length() - 1
+                x ^= 1 << u
                 for mask, n in checks[u]:
                     if parts & mask == mask:
                         out.append(n)
         else:
             both = parts | around
-            for u in _bit_list(both & self._trigger_mask):
+            x = both & self._trigger_mask
+            while x:
+                u = x.bit_length() - 1
+                x ^= 1 << u
                 for mask, n in checks[u]:
                     if both & mask == mask and parts & mask:
                         out.append(n)
-        out.sort()
+        if len(out) > 1:
+            out.sort()
         return out
 
     def pattern_hits(self, doc: Doc) -> list[Hit]:
