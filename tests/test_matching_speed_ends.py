@@ -1,4 +1,5 @@
-"""Token ends are read per lexeme (start + length of the lower-cased form): they equal spaCy's."""
+"""Token ends are read per lexeme (start + length of the lower-cased form): they equal spaCy's;
+the evidence and ids that _make builds from them are the plain ones."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from codeer.nlp.suggestions import Suggester
+from codeer.nlp.suggestions import Suggester, suggestion_id
 from codeer.project import Project
 
 CODEBOOK = """\
@@ -49,5 +50,6 @@ def test_evidence_spans_cover_the_matched_words(project: Project) -> None:
     texts = [e.text for s in got for e in s.evidence]
     assert texts == ["İstanbul", "İSTANBUL", "istanbul", "huiskamerbezoeken", "maken", "afspraken"]
     for s in got:
+        assert s.id == suggestion_id(t.id, s.code, s.start, s.end)  # hashed inline in _make
         for e in s.evidence:
             assert t.body[e.start : e.end] == e.text

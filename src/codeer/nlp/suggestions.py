@@ -362,6 +362,8 @@ class Suggester:
         """Append one suggestion per code proposed for sentence ``sent`` to ``out``."""
         body, tid = transcript.body, transcript.id
         s0, s1, text, index = sent.start, sent.end, sent.text, sent.index
+        # suggestion_id's hash, its transcript and sentence parts encoded once per sentence
+        head, tail, sha1 = f"{tid}\x1f".encode(), f"\x1f{s0}\x1f{s1}".encode(), hashlib.sha1
         # numpy: one Python int each; an end is the start plus the length of the token's
         # lexeme, known per lexeme (-1: read the end from ``info.end``)
         start = info.starts.item if info.starts is not None else info.start.__getitem__
@@ -398,7 +400,7 @@ class Suggester:
                 value = propose_value(code, info.lower[lo:hi], lemma)
             out.append(
                 _suggestion(
-                    suggestion_id(tid, code_id, s0, s1),
+                    sha1(head + code_id.encode() + tail).digest()[:6].hex(),
                     code_id,
                     s0,
                     s1,
