@@ -432,6 +432,9 @@ class MatcherSet:
         self._table2_keys: Any = np.zeros(1 << 14, np.uint64)
         self._table2_flags: Any = np.zeros(1 << 14, np.uint64)
         self._overflow: dict[int, int] = {}
+        # the same, sorted for numpy (searchsorted)
+        self._overflow_keys: Any = np.zeros(0, np.uint64)
+        self._overflow_flags: Any = np.zeros(0, np.uint64)
         self._used = 0
         self._singles: dict[int, tuple[Keyword, ...]] = {}  # lexeme -> its one-word keywords
         # lexeme -> the multi-word units it anchors: (unit, uid, required mask, next word)
@@ -693,6 +696,15 @@ class MatcherSet:
         if hit.all():
             return tok
         missing = missing[~hit]
+        ov_keys = self._overflow_keys
+        if len(ov_keys):  # the few lexemes whose slots were both taken
+            there = keys[missing]
+            at = ov_keys.searchsorted(there).clip(max=len(ov_keys) - 1)
+            hit = ov_keys[at] == there
+            tok[missing] = np.where(hit, self._overflow_flags[at], 0)
+            if hit.all():
+                return tok
+            missing = missing[~hit]
         uniq, inv = np.unique(keys[missing], return_inverse=True)
         flags = np.zeros(len(uniq), dtype=np.uint64)
         overflow = self._overflow
@@ -745,6 +757,10 @@ class MatcherSet:
             tf[slots[won]] = flags[won]
             keys, flags = keys[~won], flags[~won]
         self._overflow.update(zip(keys.tolist(), flags.tolist(), strict=True))
+        self._overflow_keys = np.array(sorted(self._overflow), np.uint64)
+        self._overflow_flags = np.array(
+            [self._overflow[k] for k in self._overflow_keys.tolist()], np.uint64
+        )
 
     def _lexeme_flags(self, key: int) -> int:
         """Bits of a lexeme new to this matcher: 1 some unit may match it, 2 it anchors a
