@@ -648,7 +648,8 @@ class MatcherSet:
 
         tok = self._flags_of(keys)
         cand = (tok & 1).nonzero()[0]
-        anchored = (tok & 2).nonzero()[0]
+        at_cand = tok[cand]  # anchors and one-word keywords are candidates: looked for there
+        anchored = cand[(at_cand & 2) != 0]
         if len(anchored) > 8:  # keep the anchors with a neighbour that may be the word needed
             near = np.zeros(len(tok) + 2, np.uint64)  # (a few: scan_at checks them anyway)
             near[1:-1] = (tok >> NEAR_AT) & NEAR_MASK
@@ -671,7 +672,7 @@ class MatcherSet:
             tokens,
             masks,
             anchored.tolist(),
-            (tok & SINGLES).nonzero()[0].tolist(),
+            cand[(at_cand & SINGLES) != 0].tolist(),
         )
         info.cand = cand
         info.anchors = anchored

@@ -288,6 +288,7 @@ class Suggester:
         that matched in the sentence before)."""
         taken = {s.sentence for s in found}
         extra: list[Suggestion] = []
+        head, sha1 = f"{transcript.id}\x1f".encode(), hashlib.sha1  # as suggestion_id
         for s in found:
             k = s.sentence + 1
             if k in taken or k not in wanted or k >= len(sentences):
@@ -297,7 +298,9 @@ class Suggester:
                 continue
             extra.append(
                 _suggestion(
-                    suggestion_id(transcript.id, s.code, nxt.start, nxt.end),
+                    sha1(head + f"{s.code}\x1f{nxt.start}\x1f{nxt.end}".encode())
+                    .digest()[:6]
+                    .hex(),
                     s.code,
                     nxt.start,
                     nxt.end,
