@@ -9,8 +9,9 @@ In one run, on the project's transcripts (best of ``--repeat`` alternating runs)
 - keywords: ``segment`` + ``Suggester.suggest`` (what ``codeer suggest --no-learn`` does);
 - learned: ``segment`` + ``LearnedSuggester.suggest`` with a model trained beforehand (keyword
   matching, features, the model and decoding; what ``codeer suggest`` does per transcript);
-- training: ``LearnedSuggester(...)`` for the coder (featurising every coded transcript, the
-  final fit and the inner cross-validation fits for the thresholds), timed once per repeat;
+- training: ``LearnedSuggester(..., cache=False)`` for the coder (featurising every coded
+  transcript, the final fit and the inner cross-validation fits for the thresholds; the model
+  cache is neither read nor written), timed once per repeat;
 - evaluation: ``evaluate(..., learn=True)`` once (``--evaluate`` of the command), unless
   ``--no-evaluate``.
 """
@@ -58,7 +59,7 @@ def main() -> None:
     nlp = keywords.nlp
     bodies = [t.body for t in transcripts]
     tokens = sum(len(nlp.make_doc(b)) for b in bodies)
-    learned = LearnedSuggester(project, keywords, args.coder)
+    learned = LearnedSuggester(project, keywords, args.coder, cache=False)
     if learned.model is None:
         raise SystemExit(f"nothing learnt: {learned.reason}")
 
@@ -74,8 +75,8 @@ def main() -> None:
         for t in transcripts:
             learned.suggest(t, segment(t))
 
-    def training() -> None:
-        LearnedSuggester(project, keywords, args.coder)
+    def training() -> None:  # a real fit: the model cache is neither read nor written
+        LearnedSuggester(project, keywords, args.coder, cache=False)
 
     with_learning()  # warm the lexeme caches of both once
     bare()

@@ -469,6 +469,9 @@ def test_the_model_is_cached_until_what_it_learnt_from_changes(
     p.store.save(cf.model_copy(update={"codings": cf.codings[1:]}))
     assert not learning.LearnedSuggester(p, kw, "ann").cached and calls == [1, 1]
     assert learning.LearnedSuggester(p, kw, "ann").cached and calls == [1, 1]
+    assert not learning.LearnedSuggester(p, kw, "ann", cache=False).cached  # a real fit
+    assert calls == [1, 1, 1]
+    calls.pop()
     path.write_bytes(b"not a model")
     again = learning.LearnedSuggester(p, kw, "ann")
     assert not again.cached and again.model is not None and calls == [1, 1, 1]

@@ -748,6 +748,7 @@ class LearnedSuggester:
         *,
         target_precision: float = TARGET_PRECISION,
         progress: Progress | None = None,
+        cache: bool = True,
     ) -> None:
         from codeer.segmentation import segment
 
@@ -766,7 +767,7 @@ class LearnedSuggester:
         fingerprint = training_fingerprint(
             project, codings, transcripts, suggester, target_precision
         )
-        self.model = load_model(path, fingerprint)
+        self.model = load_model(path, fingerprint) if cache else None
         if self.model is not None:
             self.cached = True
             if progress is not None:
@@ -781,7 +782,7 @@ class LearnedSuggester:
             target_precision=target_precision,
             progress=progress,
         )
-        if self.model is not None:
+        if self.model is not None and cache:
             with contextlib.suppress(OSError):  # a read-only project just retrains next time
                 save_model(path, self.model, fingerprint)
         if self.model is None:
