@@ -475,3 +475,24 @@ def test_the_model_is_cached_until_what_it_learnt_from_changes(
     path.write_bytes(b"not a model")
     again = learning.LearnedSuggester(p, kw, "ann")
     assert not again.cached and again.model is not None and calls == [1, 1, 1]
+
+
+def test_learned_suggestions_respect_negation_on_the_bundled_project() -> None:
+    """'we hebben geen huiskamer' must not become 'has a huiskamer', keywords or model."""
+    from codeer.transcript import parse_transcript
+
+    p = Project(REPO)
+    learned = learning.LearnedSuggester(p, Suggester(p.codebook), "a", cache=False)
+    assert learned.model is not None and "voorzieningen.huiskamer.vrijwillig" in learned.model.codes
+    has = {"voorzieningen.huiskamer.vrijwillig", "voorzieningen.huiskamer.verplicht"}
+    bodies = {
+        "I: Heeft het steunpunt een huiskamer?\n\nR: Nee, we hebben geen huiskamer. "
+        "Daar is geen ruimte voor.\n": False,
+        "I: Hoe gaat het met de jongeren?\n\nR: We hebben geen huiskamer en ook geen inloop.\n": False,
+        "I: Heeft het steunpunt een huiskamer?\n\nR: Ja, we hebben een huiskamer. "
+        "Die is open op dinsdag en donderdag.\n": True,
+    }
+    for i, (body, expected) in enumerate(bodies.items()):
+        t = parse_transcript(f"---\nid: n{i}\ncase: N\nrole: steunpunt\n---\n{body}", Path("n.txt"))
+        codes = {s.code for s in learned.suggest(t)}
+        assert bool(codes & has) is expected, (body, codes)
