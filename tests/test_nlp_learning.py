@@ -146,7 +146,7 @@ def test_gradient_is_the_derivative_of_the_loss() -> None:
     rng = np.random.default_rng(1)
     features = [[f"w:{i}" for i in rng.choice(8, 3, replace=False)] for _ in range(40)]
     labels = [{"a"} if "w:1" in f else ({"b"} if "w:2" in f else set()) for f in features]
-    data = learning.Stacked(features, labels, np.full(40, -1), np.full(40, -1), [])
+    data = learning.Stacked(features, labels, np.full(40, -1), np.full(40, -1))
     captured = {}
     from scipy import optimize
 
@@ -185,7 +185,7 @@ def test_gradient_is_the_derivative_of_the_loss() -> None:
 def test_rare_codes_are_left_to_the_keywords() -> None:
     features = [["w:x"]] * 30
     labels = [{"rare"} if i < learning.MIN_POSITIVES - 1 else set() for i in range(30)]
-    data = learning.Stacked(features, labels, np.full(30, -1), np.full(30, -1), [])
+    data = learning.Stacked(features, labels, np.full(30, -1), np.full(30, -1))
     assert learning.PassageModel.fit(data) is None
 
 
@@ -307,7 +307,7 @@ def test_fit_matches_an_independent_minimisation() -> None:
         {"c"} if ("w:a" in f and rng.random() < 0.8) or rng.random() < 0.1 else set()
         for f in features
     ]
-    data = learning.Stacked(features, labels, np.full(60, -1), np.full(60, -1), [])
+    data = learning.Stacked(features, labels, np.full(60, -1), np.full(60, -1))
     model = learning.PassageModel.fit(data)
     assert model is not None
     x = np.array([[1.0 if n in f else 0.0 for n in sorted(model.vocabulary)] for f in features])

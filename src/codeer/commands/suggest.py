@@ -341,9 +341,9 @@ def _print_curve(
 
     from codeer.nlp.evaluation import (
         LEARNING_CURVE_REPEATS,
-        LEARNING_CURVE_SIZES,
         CurvePoint,
         learning_curve,
+        learning_curve_steps,
     )
 
     coded = proj.all_codings(coder)
@@ -353,7 +353,7 @@ def _print_curve(
             hint=f"see {proj.paths.codings} for the coders",
         )
     n_cases = len({proj.transcript(t).case for t in coded})
-    steps = sum(LEARNING_CURVE_REPEATS for n in LEARNING_CURVE_SIZES if n < n_cases)
+    steps = learning_curve_steps(n_cases)
     points: list[CurvePoint] = _with_progress(
         err,
         steps,

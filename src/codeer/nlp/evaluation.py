@@ -186,6 +186,22 @@ def evaluate_suggestions(
     )
 
 
+def _suggest_coded(
+    project: Project, coder: str, suggester: Suggester, progress: Progress | None = None
+) -> tuple[dict[str, CodingsFile], dict[str, list[Sentence]], dict[str, list[Suggestion]]]:
+    """The coder's codings, and sentences and fresh keyword suggestions of what they coded."""
+    codings = dict(project.all_codings(coder))
+    sentences: dict[str, list[Sentence]] = {}
+    suggestions: dict[str, list[Suggestion]] = {}
+    for tid in codings:
+        t = project.transcript(tid)
+        sentences[tid] = segment(t)
+        suggestions[tid] = suggester.suggest(t, sentences[tid])
+        if progress is not None:
+            progress(1)
+    return codings, sentences, suggestions
+
+
 def evaluation_steps(transcripts: int, *, learn: bool, folds: int | None = None) -> int:
     """How many times ``evaluate`` calls ``progress`` (for a progress bar)."""
     from codeer.nlp import learning
@@ -212,22 +228,13 @@ def evaluate(
     from codeer.nlp.suggestions import Suggester
 
     suggester = suggester or Suggester(project.codebook)
-    all_codings = project.all_codings(coder)
-    sentences: dict[str, list[Sentence]] = {}
-    suggestions: dict[str, list[Suggestion]] = {}
-    for tid in all_codings:
-        t = project.transcript(tid)
-        sentences[tid] = segment(t)
-        suggestions[tid] = suggester.suggest(t, sentences[tid])
-        if progress is not None:
-            progress(1)
-    codings = dict(all_codings)
+    codings, sentences, suggestions = _suggest_coded(project, coder, suggester, progress)
     keywords = evaluate_suggestions(coder, sentences, suggestions, codings, suggester.codes)
     if not learn:
         return keywords
     k = folds or learning.FOLDS
     precision = target_precision if target_precision is not None else learning.TARGET_PRECISION
-    transcripts = [project.transcript(t) for t in all_codings]
+    transcripts = [project.transcript(t) for t in codings]
     rows = learning.featurise_all(transcripts, sentences, suggester, suggestions)
     if progress is not None:
         progress(1)
@@ -257,6 +264,14 @@ def evaluate(
 LEARNING_CURVE_SIZES = (2, 4, 8, 12, 16)
 LEARNING_CURVE_REPEATS = 3
 LEARNING_CURVE_SEED = 20090101
+
+
+def learning_curve_steps(
+    cases: int, sizes: Sequence[int] = LEARNING_CURVE_SIZES, repeats: int = LEARNING_CURVE_REPEATS
+) -> int:
+    """How many points ``learning_curve`` makes for a coder with ``cases`` coded cases (the
+    sizes that leave a case to test on)."""
+    return repeats * sum(1 for n in sizes if n < cases)
 
 
 @dataclass(frozen=True)
@@ -297,10 +312,8 @@ def learning_curve(
     from codeer.nlp.suggestions import Suggester
 
     suggester = suggester or Suggester(project.codebook)
-    codings = dict(project.all_codings(coder))
+    codings, sentences, keyword = _suggest_coded(project, coder, suggester)
     transcripts = {t: project.transcript(t) for t in codings}
-    sentences = {t: segment(x) for t, x in transcripts.items()}
-    keyword = {t: suggester.suggest(x, sentences[t]) for t, x in transcripts.items()}
     rows = learning.featurise_all(list(transcripts.values()), sentences, suggester, keyword)
     cases = sorted({x.case for x in transcripts.values()})
     precision = target_precision if target_precision is not None else learning.TARGET_PRECISION
@@ -324,14 +337,7 @@ def learning_curve(
                 if enough
                 else None  # as codeer suggest: too few coded transcripts, keywords only
             )
-            learned = {
-                t: learning.merge_with_keywords(
-                    learning.learned_suggestions(model, rows[t]) if model else [],
-                    keyword[t],
-                    model.codes if model else [],
-                )
-                for t in test_ids
-            }
+            learned = {t: learning.propose(model, rows[t], keyword[t]) for t in test_ids}
             test_sentences = {t: sentences[t] for t in test_ids}
             with_model = evaluate_suggestions(
                 coder, test_sentences, learned, codings, suggester.codes

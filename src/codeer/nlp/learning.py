@@ -37,6 +37,8 @@ import zipfile
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -49,7 +51,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
     from scipy import sparse
 
-    from codeer.nlp.suggestions import Suggester, Suggestion
+    from codeer.nlp.suggestions import Evidence, Suggester, Suggestion
     from codeer.project import Project
     from codeer.transcript import Transcript
 
@@ -239,7 +241,6 @@ class Stacked:
     labels: list[set[str]]
     prev: NDArray[np.int64]
     next: NDArray[np.int64]
-    owner: list[tuple[str, int]]  # (transcript id, sentence index) per row
 
     @classmethod
     def of(cls, parts: Sequence[tuple[Rows, list[set[str]]]]) -> Stacked:
@@ -247,17 +248,13 @@ class Stacked:
         labels: list[set[str]] = []
         prev: list[int] = []
         nxt: list[int] = []
-        owner: list[tuple[str, int]] = []
         for rows, lab in parts:
             base = len(feats)
             feats += rows.features
             labels += lab
             prev += [p + base if p >= 0 else -1 for p in rows.prev]
             nxt += [n + base if n >= 0 else -1 for n in rows.next]
-            owner += [(rows.transcript.id, j) for j in rows.rows]
-        return cls(
-            feats, labels, np.array(prev, dtype=np.int64), np.array(nxt, dtype=np.int64), owner
-        )
+        return cls(feats, labels, np.array(prev, dtype=np.int64), np.array(nxt, dtype=np.int64))
 
     def __len__(self) -> int:
         return len(self.features)
@@ -296,12 +293,7 @@ class PassageModel:
         df = Counter(f for fs in data.features for f in fs)
         vocabulary = {f: i for i, f in enumerate(sorted(f for f, n in df.items() if n >= MIN_DF))}
         x = _design(data.features, vocabulary)
-        y = np.zeros((len(data), len(learnt)))
-        col = {c: i for i, c in enumerate(learnt)}
-        for r, lab in enumerate(data.labels):
-            for c in lab:
-                if c in col:
-                    y[r, col[c]] = 1.0
+        y = _label_matrix(data.labels, learnt).astype(np.float64)
         n, v = x.shape
         k = len(learnt)
         pos = y.sum(axis=0)
@@ -372,13 +364,12 @@ class PassageModel:
 
     def weight(self, feature: str, code: str) -> float:
         i = self.vocabulary.get(feature)
-        return 0.0 if i is None else float(self.weights[i, self._column(code)])
+        return 0.0 if i is None else float(self.weights[i, self.columns[code]])
 
-    def _column(self, code: str) -> int:
-        columns = self.__dict__.get("_columns")
-        if columns is None:
-            columns = self.__dict__["_columns"] = {c: i for i, c in enumerate(self.codes)}
-        return int(columns[code])
+    @cached_property
+    def columns(self) -> dict[str, int]:
+        """The weights' column of each code."""
+        return {c: i for i, c in enumerate(self.codes)}
 
 
 def _sigmoid(z: Any) -> Any:
@@ -496,11 +487,7 @@ def train(
     if len(groups) < 2:
         return model
     probabilities = np.zeros((len(full), len(model.codes)))
-    offset = {t: 0 for t in ids}
-    pos = 0
-    for t in ids:
-        offset[t] = pos
-        pos += len(rows[t].rows)
+    offset = dict(zip(ids, accumulate((len(rows[t].rows) for t in ids), initial=0), strict=False))
     for group in groups:
         held = set(group)
         part = Stacked.of([(rows[t], labelled[t]) for t in ids if t not in held])
@@ -512,10 +499,9 @@ def train(
             b = a + len(rows[t].rows)
             if inner is not None:
                 p = inner.probabilities(rows[t].features)
-                col = {c: i for i, c in enumerate(inner.codes)}
                 for j, c in enumerate(model.codes):
-                    if c in col:
-                        probabilities[a:b, j] = p[:, col[c]]
+                    if c in inner.columns:
+                        probabilities[a:b, j] = p[:, inner.columns[c]]
     model.high, model.low = choose_thresholds(
         probabilities, full.labels, model.codes, full.prev, full.next, target_precision
     )
@@ -525,7 +511,7 @@ def train(
 # --- suggestions -----------------------------------------------------------------------------------
 def learned_suggestions(model: PassageModel, rows: Rows) -> list[Suggestion]:
     """The model's suggestions for one transcript, with the words that weigh most as evidence."""
-    from codeer.nlp.suggestions import Evidence, Suggestion, suggestion_id
+    from codeer.nlp.suggestions import Suggestion, suggestion_id
 
     if not rows.rows:
         return []
@@ -542,7 +528,7 @@ def learned_suggestions(model: PassageModel, rows: Rows) -> list[Suggestion]:
             evidence = keyword.evidence
             value = keyword.value
         else:
-            evidence = _evidence(model, code, rows, j, body, Evidence)
+            evidence = _evidence(model, code, rows, j, body)
             value = None
         out.append(
             Suggestion(
@@ -562,8 +548,8 @@ def learned_suggestions(model: PassageModel, rows: Rows) -> list[Suggestion]:
 
 
 def _evidence(
-    model: PassageModel, code: str, rows: Rows, j: int, body: str, make: Any
-) -> tuple[Any, ...]:
+    model: PassageModel, code: str, rows: Rows, j: int, body: str
+) -> tuple[Evidence, ...]:
     """The sentence's (or its neighbours') words whose features weigh most for the code."""
     s = rows.sentences[j]
     vocabulary = model.vocabulary
@@ -581,24 +567,28 @@ def _evidence(
                 columns.append(i)
     if not candidates:
         return ()
-    weights = model.weights[columns, model._column(code)].tolist()
+    weights = model.weights[columns, model.columns[code]].tolist()
     scored = sorted(
         ((w, tok) for w, tok in zip(weights, candidates, strict=True) if w > 0),
         key=lambda x: (-x[0], x[1].start),
     )
     picked = sorted((tok for _, tok in scored[:EVIDENCE_WORDS]), key=lambda tok: tok.start)
+    from codeer.nlp.suggestions import Evidence
+
     return tuple(
-        make(tok.start, tok.end, body[tok.start : tok.end], f"learned: {tok.lemma}")
+        Evidence(tok.start, tok.end, body[tok.start : tok.end], f"learned: {tok.lemma}")
         for tok in picked
     )
 
 
-def merge_with_keywords(
-    learned: Sequence[Suggestion], keyword: Sequence[Suggestion], learnt_codes: Iterable[str]
+def propose(
+    model: PassageModel | None, rows: Rows, keyword: Sequence[Suggestion]
 ) -> list[Suggestion]:
-    """Learned suggestions for the codes the model covers; the keywords' for the rest."""
-    covered = set(learnt_codes)
-    out = list(learned) + [s for s in keyword if s.code not in covered]
+    """What ``codeer suggest`` proposes: the model's suggestions for the codes it learnt and the
+    keywords' for the rest; the keywords' alone without a model."""
+    if model is None:
+        return list(keyword)
+    out = learned_suggestions(model, rows) + [s for s in keyword if s.code not in model.columns]
     return sorted(out, key=lambda x: (x.start, x.code))
 
 
@@ -637,8 +627,7 @@ def cross_validate(
         )
         learnt = model.codes if model is not None else []
         for t in group:
-            learned = learned_suggestions(model, rows[t]) if model is not None else []
-            out[t] = merge_with_keywords(learned, keyword.get(t, ()), learnt)
+            out[t] = propose(model, rows[t], keyword.get(t, ()))
         report.append(
             {
                 "held_out": sorted(group),
@@ -805,4 +794,4 @@ class LearnedSuggester:
             return keyword
         lemmas = word_lemmas(self.suggester, [transcript])[0]
         rows = featurise(transcript, sentences, keyword, lemmas)
-        return merge_with_keywords(learned_suggestions(self.model, rows), keyword, self.model.codes)
+        return propose(self.model, rows, keyword)
