@@ -673,7 +673,7 @@ class CodeerApp(App[int]):
 
         folder = self.project.paths.codings / self.coder
         files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
-        key = tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+        key = tuple((f.name, st.st_mtime_ns, st.st_size) for f in files for st in (f.stat(),))
         if self._learned is None or self._learned[0] != key:
             self.call_from_thread(self.notify, "learning from your codings ...")
             learned = LearnedSuggester(self.project, Suggester(self.codebook), self.coder)
