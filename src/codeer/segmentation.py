@@ -17,8 +17,11 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
+from itertools import chain, repeat
+from operator import attrgetter, sub
 
 from codeer.transcript import Transcript, Turn, split_turns
 
@@ -37,33 +40,8 @@ FINAL_ABBREVIATIONS: frozenset[str] = frozenset({"enz.", "etc.", "e.d.", "e.a.",
 
 _CLOSERS = "\"'”’»)]"
 _OPENERS = "\"'“‘„«([¿¡"
-# a run of sentence punctuation (plus closing quotes/brackets), the whitespace after it, and a
-# look at the next character; or a blank line (paragraph break; spaces before its first newline
-# are left out of the match, where the sentence before is stripped anyway: every match then
-# starts with one of a few characters, which the regex engine finds fast)
-_BOUNDARY = re.compile(
-    r"(?P<p>[.!?…]+[" + re.escape(_CLOSERS) + r"]*)\s+(?=(?P<n>\S))|\n[ \t]*\n\s*"
-)
-_DOTTED = re.compile(r"(?:[^\W\d_]{1,2}\.){2,}")
 _LONGEST_ABBREVIATION = 12
-
-
-@dataclass(frozen=True, slots=True)
-class Sentence:
-    """One sentence: ``index`` over the whole transcript, offsets into the body, end exclusive."""
-
-    index: int
-    turn_index: int
-    speaker: str
-    start: int
-    end: int
-    text: str
-
-    def overlaps(self, start: int, end: int) -> bool:
-        return self.start < end and start < self.end
-
-    def __len__(self) -> int:
-        return self.end - self.start
+_DOTTED = re.compile(r"(?:[^\W\d_]{1,2}\.){2,}")
 
 
 def _starts_sentence(ch: str) -> bool:
@@ -90,28 +68,165 @@ def _is_abbreviation(text: str, lo: int, dot: int) -> bool:
     return low.count(".") > 1 and bool(_DOTTED.fullmatch(low)) and low not in FINAL_ABBREVIATIONS
 
 
+def _escape(point: int) -> str:
+    return f"\\x{point:02x}" if point < 0x100 else f"\\u{point:04x}"
+
+
+def _char_class(chars: Iterable[str]) -> str:
+    """A regex character class of ``chars``, as escaped ranges."""
+    points = sorted(set(map(ord, chars)))
+    out: list[str] = []
+    i = 0
+    while i < len(points):
+        j = i
+        while j + 1 < len(points) and points[j + 1] == points[j] + 1:
+            j += 1
+        out.append(_escape(points[i]) if i == j else f"{_escape(points[i])}-{_escape(points[j])}")
+        i = j + 1
+    return "[" + "".join(out) + "]"
+
+
+# The characters the regex can judge as (no) sentence start by itself; the rest of Unicode goes
+# through _starts_sentence. Latin, Latin-1 and general punctuation cover nearly every boundary.
+_KNOWN = [chr(c) for c in (*range(0x250), *range(0x2000, 0x2070))]
+_SURE_START = _char_class(c for c in _KNOWN if _starts_sentence(c))
+_NEVER_START = _char_class(c for c in _KNOWN if not c.isspace() and not _starts_sentence(c))
+# A period after this many characters that are neither whitespace, periods nor openers cannot
+# close an abbreviation (the longest undotted one, "mevr.", has four), an initial or a dotted form.
+_WORD_RUN = 1 + max(len(a) - 2 - a.rfind(".", 0, len(a) - 1) for a in ABBREVIATIONS)
+_WORD_CHAR = "[^\\s." + re.escape(_OPENERS) + "]"
+
+
+def _short_word_guards() -> str:
+    """Negative look-behinds that rule out a period after whitespace and a short ASCII word
+    (lower case, or capitalised from two letters on) whose lower case is no abbreviation: such
+    a period cannot close an abbreviation, an initial or a dotted form either."""
+    plain = {a[:-1] for a in ABBREVIATIONS if a[:-1].isascii() and a[:-1].isalpha()}
+    out: list[str] = []
+    for n in range(1, _WORD_RUN):
+        rest = f"[a-z]{{{n - 1}}}" if n > 1 else ""
+        for first, known in (("[a-z]", plain), ("[A-Z]", {w.capitalize() for w in plain})):
+            if first == "[A-Z]" and n == 1:
+                continue  # an initial
+            words = sorted(w for w in known if len(w) == n)
+            guard = f"(?!(?:{'|'.join(words)})\\.)" if words else ""
+            out.append(f"(?<!\\s{guard}{first}{rest}\\.)")
+    return "".join(out)
+
+
+# After the punctuation: whitespace, then the next character. A single space or newline before
+# a sure non-start gives no match at all: the plain rules consume it without a boundary, and no
+# other candidate starts inside it. Group 3 holds the next character when the regex cannot
+# judge it.
+_TAIL = rf"(?: (?={_SURE_START})|(?![ \n]{_NEVER_START})\s+(?:(?={_SURE_START})|(?=(\S))))"
+# A boundary candidate; every match starts with one of ".!?…\n", so the regex engine skips to
+# candidates fast. The kinds, told apart by ``lastindex``:
+# - None: a blank line (the spaces before its first newline are left to the stripping);
+# - 1: a single period right before whitespace, not ruled out as an abbreviation;
+# - 2: any other run of sentence punctuation plus closing quotes or brackets (group 2 marks its
+#   end), before a sure sentence start: the common case;
+# - 3: either of those, before a character for _starts_sentence to judge.
+_BOUNDARY = re.compile(
+    r"[.!?…\n](?:(?<=\n)[ \t]*\n\s*|(?:"
+    rf"(?<=\.)(?=\s)(?<!{_WORD_CHAR}{{{_WORD_RUN}}}\.){_short_word_guards()}()"
+    rf"|(?<!\n)[.!?…]*[{re.escape(_CLOSERS)}]*()"
+    rf"){_TAIL})"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence: ``index`` over the whole transcript, offsets into the body, end exclusive."""
+
+    index: int
+    turn_index: int
+    speaker: str
+    start: int
+    end: int
+    text: str
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return self.start < end and start < self.end
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+
+def _scan(
+    text: str,
+    regions: Iterable[tuple[int, int]],
+    starts: list[int],
+    ends: list[int],
+    counts: list[int],
+) -> None:
+    """Append the stripped sentence spans of each region ``text[a:b]`` to ``starts`` and
+    ``ends``, and after each region the number of spans so far to ``counts``."""
+    finditer = _BOUNDARY.finditer
+    add_start, add_end, add_count = starts.append, ends.append, counts.append
+    for a, b in regions:
+        if a and not text[a - 1].isspace():
+            # the abbreviation look-behinds must not see a word that goes on before the start
+            part = text[a:b]
+            n = len(starts)
+            _scan(part, ((0, len(part)),), starts, ends, [])
+            starts[n:] = [x + a for x in starts[n:]]
+            ends[n:] = [x + a for x in ends[n:]]
+            add_count(len(starts))
+            continue
+        seg = a
+        while seg < b and text[seg].isspace():
+            seg += 1
+        # seg is at a non-space (or b) from here on: only the ends of sentences need stripping
+        for m in finditer(text, a, b):
+            k = m.lastindex
+            if k == 2:  # a boundary before a sure sentence start: the common case
+                add_start(seg)
+                add_end(m.end(2))
+                seg = m.end()
+                continue
+            if k is None:  # a blank line
+                e = m.start()
+                while e > seg and text[e - 1].isspace():
+                    e -= 1
+                if e > seg:
+                    add_start(seg)
+                    add_end(e)
+                seg = m.end()
+                continue
+            if k == 3:
+                if not _starts_sentence(m.group(3)):
+                    continue
+                if m.start(1) < 0:  # no single period
+                    add_start(seg)
+                    add_end(m.end(2))
+                    seg = m.end()
+                    continue
+            dot = m.start()
+            if _is_abbreviation(text, seg, dot):
+                continue
+            add_start(seg)
+            add_end(dot + 1)
+            seg = m.end()
+        e = b
+        while e > seg and text[e - 1].isspace():
+            e -= 1
+        if e > seg:
+            add_start(seg)
+            add_end(e)
+        add_count(len(starts))
+
+
 def split_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Sentence spans (start, end) of ``text[start:end]``, stripped, as offsets into ``text``."""
     end = len(text) if end is None else end
-    spans: list[tuple[int, int]] = []
-    seg = start
-    for m in _BOUNDARY.finditer(text, start, end):
-        punct = m.group("p")
-        if punct is None:  # a blank line
-            _add(text, seg, m.start(), spans)
-            seg = m.end()
-            continue
-        if not _starts_sentence(m.group("n")):
-            continue
-        if punct == "." and _is_abbreviation(text, seg, m.start()):
-            continue
-        _add(text, seg, m.end("p"), spans)
-        seg = m.end()
-    _add(text, seg, end, spans)
-    return spans
+    starts: list[int] = []
+    ends: list[int] = []
+    _scan(text, ((start, end),), starts, ends, [])
+    return list(zip(starts, ends, strict=True))
 
 
 def _add(text: str, a: int, b: int, spans: list[tuple[int, int]]) -> None:
+    """Append ``text[a:b]`` stripped, unless nothing is left (the plain rule of a sentence)."""
     while a < b and text[a].isspace():
         a += 1
     while b > a and text[b - 1].isspace():
@@ -130,41 +245,51 @@ def segment(transcript: Transcript) -> list[Sentence]:
     return _segment(transcript.body, transcript.turns)
 
 
-def _quick_sentence() -> Callable[[int, int, str, int, int, str], Sentence]:
-    """A constructor that sets Sentence's slots directly: the same object as ``Sentence(...)``
-    (frozen, so its ``__init__`` goes through ``object.__setattr__`` per field), made at a
-    fraction of the cost; thousands are made per transcript."""
+def _sentence_maker() -> Callable[
+    [list[int], list[str], list[int], list[int], str], list[Sentence]
+]:
+    """A bulk constructor that sets Sentence's slots directly, one field at a time over all
+    sentences: the same objects as ``Sentence(...)`` (frozen, so its ``__init__`` goes through
+    ``object.__setattr__`` per field), at a fraction of the cost; thousands are made per
+    transcript."""
     new = object.__new__
     names = [f.name for f in fields(Sentence)]
     assert names == ["index", "turn_index", "speaker", "start", "end", "text"], names
     s0, s1, s2, s3, s4, s5 = (Sentence.__dict__[n].__set__ for n in names)
+    consume: Callable[[Iterable[object]], None] = deque[object](maxlen=0).extend
 
     def make(
-        index: int, turn_index: int, speaker: str, start: int, end: int, text: str
-    ) -> Sentence:
-        o = new(Sentence)
-        s0(o, index)
-        s1(o, turn_index)
-        s2(o, speaker)
-        s3(o, start)
-        s4(o, end)
-        s5(o, text)
-        return o
+        turn_indices: list[int], speakers: list[str], starts: list[int], ends: list[int], body: str
+    ) -> list[Sentence]:
+        out = list(map(new, repeat(Sentence, len(starts))))
+        consume(map(s0, out, range(len(out))))
+        consume(map(s1, out, turn_indices))
+        consume(map(s2, out, speakers))
+        consume(map(s3, out, starts))
+        consume(map(s4, out, ends))
+        consume(map(s5, out, [body[a:b] for a, b in zip(starts, ends, strict=True)]))
+        return out
 
     return make
 
 
-_sentence = _quick_sentence()
+_sentences = _sentence_maker()
+_region = attrgetter("text_start", "end")
+_turn_index = attrgetter("index")
+_speaker = attrgetter("speaker")
 
 
 def _segment(body: str, turns: Iterable[Turn]) -> list[Sentence]:
-    out: list[Sentence] = []
-    make, append = _sentence, out.append
-    for turn in turns:
-        index, speaker = turn.index, turn.speaker
-        for a, b in split_spans(body, turn.text_start, turn.end):
-            append(make(len(out), index, speaker, a, b, body[a:b]))
-    return out
+    """All turns in one pass of ``_scan``; the turn of each sentence follows from the counts."""
+    turns = tuple(turns)
+    starts: list[int] = []
+    ends: list[int] = []
+    counts: list[int] = []
+    _scan(body, map(_region, turns), starts, ends, counts)
+    per_turn = list(map(sub, counts, [0, *counts[:-1]]))
+    turn_indices = list(chain.from_iterable(map(repeat, map(_turn_index, turns), per_turn)))
+    speakers = list(chain.from_iterable(map(repeat, map(_speaker, turns), per_turn)))
+    return _sentences(turn_indices, speakers, starts, ends, body)
 
 
 def sentence_at(sentences: Sequence[Sentence], offset: int) -> Sentence | None:
