@@ -193,12 +193,17 @@ def _suggest_coded(
     codings = dict(project.all_codings(coder))
     sentences: dict[str, list[Sentence]] = {}
     suggestions: dict[str, list[Suggestion]] = {}
-    for tid in codings:
-        t = project.transcript(tid)
-        sentences[tid] = segment(t)
-        suggestions[tid] = suggester.suggest(t, sentences[tid])
-        if progress is not None:
-            progress(1)
+    from codeer.nlp.suggestions import BATCH
+
+    ids = list(codings)
+    for at in range(0, len(ids), BATCH):
+        batch = [project.transcript(tid) for tid in ids[at : at + BATCH]]
+        sents = [segment(t) for t in batch]
+        for t, ss, fresh in zip(batch, sents, suggester.suggest_many(batch, sents), strict=True):
+            sentences[t.id] = ss
+            suggestions[t.id] = fresh
+            if progress is not None:
+                progress(1)
     return codings, sentences, suggestions
 
 

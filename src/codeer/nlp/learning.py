@@ -221,15 +221,13 @@ def featurise_all(
 ) -> dict[str, Rows]:
     """Rows for every transcript; the keyword suggestions are made when not given."""
     lemmas = word_lemmas(suggester, transcripts)
-    out: dict[str, Rows] = {}
-    for t, lem in zip(transcripts, lemmas, strict=True):
-        kw = (
-            keyword_suggestions[t.id]
-            if keyword_suggestions is not None
-            else suggester.suggest(t, sentences[t.id])
-        )
-        out[t.id] = featurise(t, sentences[t.id], kw, lem)
-    return out
+    if keyword_suggestions is None:
+        made = suggester.suggest_many(transcripts, [sentences[t.id] for t in transcripts])
+        keyword_suggestions = {t.id: kw for t, kw in zip(transcripts, made, strict=True)}
+    return {
+        t.id: featurise(t, sentences[t.id], keyword_suggestions[t.id], lem)
+        for t, lem in zip(transcripts, lemmas, strict=True)
+    }
 
 
 # --- the model -----------------------------------------------------------------------------------
@@ -795,3 +793,21 @@ class LearnedSuggester:
         lemmas = word_lemmas(self.suggester, [transcript])[0]
         rows = featurise(transcript, sentences, keyword, lemmas)
         return propose(self.model, rows, keyword)
+
+    def suggest_many(
+        self,
+        transcripts: Sequence[Transcript],
+        sentences: Sequence[Sequence[Sentence]] | None = None,
+    ) -> list[list[Suggestion]]:
+        from codeer.segmentation import segment
+
+        sents = [segment(t) for t in transcripts] if sentences is None else list(sentences)
+        keyword = self.suggester.suggest_many(transcripts, sents)
+        if self.model is None:
+            return keyword
+        model = self.model
+        lemmas = word_lemmas(self.suggester, transcripts)
+        return [
+            propose(model, featurise(t, ss, kw, lem), kw)
+            for t, ss, kw, lem in zip(transcripts, sents, keyword, lemmas, strict=True)
+        ]

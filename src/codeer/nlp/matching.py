@@ -297,6 +297,84 @@ class TokenInfo:
         return len(self.keys)
 
 
+class Ragged:
+    """Lists of ints, one per index, kept in growing numpy arrays so that the lists of many
+    indexes can be gathered at once (``gather``)."""
+
+    def __init__(self) -> None:
+        import numpy as np
+
+        self.start: Any = np.zeros(1024, np.int64)
+        self.count: Any = np.zeros(1024, np.int64)
+        self.flat: Any = np.zeros(4096, np.int64)
+        self.n = 0
+        self.used = 0
+
+    def append(self, values: Sequence[int]) -> None:
+        import numpy as np
+
+        if self.n == len(self.start):
+            self.start = np.concatenate([self.start, np.zeros_like(self.start)])
+            self.count = np.concatenate([self.count, np.zeros_like(self.count)])
+        end = self.used + len(values)
+        while end > len(self.flat):
+            self.flat = np.concatenate([self.flat, np.zeros_like(self.flat)])
+        self.flat[self.used : end] = values
+        self.start[self.n] = self.used
+        self.count[self.n] = len(values)
+        self.n += 1
+        self.used = end
+
+    def gather(self, index: Any) -> tuple[Any, Any]:
+        """The lists of ``index`` (numpy) one after the other: for each value, the position in
+        ``index`` it comes from, and the value."""
+        import numpy as np
+
+        cnt = self.count[index]
+        rep = np.repeat(np.arange(len(index)), cnt)
+        at = self.start[index][rep] + np.arange(len(rep)) - (np.cumsum(cnt) - cnt)[rep]
+        return rep, self.flat[at]
+
+
+def ragged(lists: Sequence[Sequence[int]]) -> Ragged:
+    out = Ragged()
+    for values in lists:
+        out.append(values)
+    return out
+
+
+@dataclass
+class Matches:
+    """What ``match_docs`` found in a batch of docs: per proposed (sentence, code), in output
+    order, its sentence (numbered over the batch), code and slice of the evidence, whose tokens
+    (numbered over the batch, in body order per group) carry the text of the keyword that named
+    them."""
+
+    info: TokenInfo  # the tokens of all docs, one run
+    local: Any  # numpy: each token's offset in its own doc's text
+    tok_base: Any  # numpy: where each doc's tokens start in the run (and the end)
+    sent_base: Any  # numpy: where each doc's sentences start (and the end)
+    docs: Sequence[Doc]
+    lengths: dict[int, int]  # lexeme -> its length (-1: measure the token)
+    lo: list[int]  # each sentence's token range
+    hi: list[int]
+    group_sentence: list[int] = field(default_factory=list)
+    group_code: list[str] = field(default_factory=list)
+    group_rank: Any = None  # numpy: the rank of each group's code among the codes by name
+    group_evidence: list[int] = field(default_factory=lambda: [0])
+    evidence_token: list[int] = field(default_factory=list)
+    evidence_keyword: list[str] = field(default_factory=list)
+
+    def token_end(self, t: int) -> int:
+        """The offset where token ``t`` ends in its doc's text."""
+        n = self.lengths.get(self.info.keys[t], -1)
+        start = int(self.local.item(t))
+        if n >= 0:
+            return start + n
+        d = int(self.tok_base.searchsorted(t, "right")) - 1
+        return start + len(self.docs[d][t - int(self.tok_base[d])])
+
+
 class MatcherSet:
     """Every code's keywords, exclude keywords and patterns, compiled against one pipeline."""
 
@@ -431,6 +509,9 @@ class MatcherSet:
         self._table_flags: Any = np.zeros(1 << 14, np.uint64)
         self._table2_keys: Any = np.zeros(1 << 14, np.uint64)
         self._table2_flags: Any = np.zeros(1 << 14, np.uint64)
+        # the same slots: each candidate lexeme's index in the _lx_* arrays (-1: none)
+        self._table_lx: Any = np.full(1 << 14, -1, np.int64)
+        self._table2_lx: Any = np.full(1 << 14, -1, np.int64)
         self._overflow: dict[int, int] = {}
         # the same, sorted for numpy (searchsorted)
         self._overflow_keys: Any = np.zeros(0, np.uint64)
@@ -463,6 +544,29 @@ class MatcherSet:
 
         self._columns = [LOWER, IDX]  # what token_info reads from a doc
         self._lengths: dict[int, int] = {}  # lexeme -> its length (-1: measure the token)
+        # for match_docs: each candidate lexeme's index, and per index its one-word units (uids
+        # ascending), the probes it is and the multi-word units it anchors (as in _lex)
+        self._lx: dict[int, int] = {}
+        self._lx_units = Ragged()
+        self._lx_probes = Ragged()
+        self._lx_anchors = Ragged()
+        n_units = len(self._all)
+        self._n_probes = len(probes)
+        self._unit_probes = ragged(
+            [[u - n_units for u in _bits(self._required.get(uid, 0))] for uid in range(n_units)]
+        )
+        # '&' keywords: per trigger part the keywords it triggers, per keyword its parts
+        self._is_trigger: Any = np.zeros(n_parts, bool)
+        self._is_trigger[list(self._trigger_users)] = True
+        users = [self._trigger_users.get(u, []) for u in range(n_parts)]
+        self._tu_count: Any = np.array([len(u) for u in users], np.int64)
+        self._tu_start: Any = np.cumsum(self._tu_count) - self._tu_count
+        self._tu_flat: Any = np.array([n for u in users for n in u], np.int64)
+        self._cp_count: Any = np.array([len(u) for u in self._conj_units], np.int64)
+        self._cp_start: Any = np.cumsum(self._cp_count) - self._cp_count
+        self._cp_flat: Any = np.array([p for u in self._conj_units for p in u], np.int64)
+        self._part_negative: Any = np.array([p.negative for p in self._parts], bool)
+        self._part_multi: Any = np.array([len(p.terms) > 1 for p in self._parts], bool)
 
     @property
     def part_mask(self) -> int:
@@ -727,6 +831,7 @@ class MatcherSet:
         import numpy as np
 
         self._used += len(keys)
+        lx_of = self._lx
         if self._used * 4 > len(self._table_keys):
             tables = (
                 (self._table_keys, self._table_flags),
@@ -746,22 +851,44 @@ class MatcherSet:
             self._table_flags = np.zeros(size, np.uint64)
             self._table2_keys = np.zeros(size, np.uint64)
             self._table2_flags = np.zeros(size, np.uint64)
+            self._table_lx = np.full(size, -1, np.int64)
+            self._table2_lx = np.full(size, -1, np.int64)
             self._overflow = {}
-        for tk, tf, shift in (
-            (self._table_keys, self._table_flags, 0),
-            (self._table2_keys, self._table2_flags, TABLE2_SHIFT),
+        lx = np.array([lx_of.get(k, -1) for k in keys.tolist()], np.int64)
+        for tk, tf, tl, shift in (
+            (self._table_keys, self._table_flags, self._table_lx, 0),
+            (self._table2_keys, self._table2_flags, self._table2_lx, TABLE2_SHIFT),
         ):
             slots = ((keys >> np.uint64(shift)) & np.uint64(len(tk) - 1)).astype(np.intp)
             free = tk[slots] == 0
             tk[slots[free]] = keys[free]  # of keys sharing a free slot, one wins
             won = tk[slots] == keys
             tf[slots[won]] = flags[won]
-            keys, flags = keys[~won], flags[~won]
+            tl[slots[won]] = lx[won]
+            keys, flags, lx = keys[~won], flags[~won], lx[~won]
         self._overflow.update(zip(keys.tolist(), flags.tolist(), strict=True))
         self._overflow_keys = np.array(sorted(self._overflow), np.uint64)
         self._overflow_flags = np.array(
             [self._overflow[k] for k in self._overflow_keys.tolist()], np.uint64
         )
+
+    def _lx_of(self, keys: Any) -> Any:
+        """The _lx index of each candidate lexeme (numpy; read from the hash tables' slots)."""
+        import numpy as np
+
+        slots = (keys & np.uint64(len(self._table_keys) - 1)).astype(np.intp)
+        lx = np.where(self._table_keys[slots] == keys, self._table_lx[slots], -1)
+        missing = np.flatnonzero(lx < 0)
+        if len(missing):
+            there = keys[missing]
+            slots = (
+                (there >> np.uint64(TABLE2_SHIFT)) & np.uint64(len(self._table2_keys) - 1)
+            ).astype(np.intp)
+            lx[missing] = np.where(self._table2_keys[slots] == there, self._table2_lx[slots], -1)
+            missing = missing[lx[missing] < 0]
+            if len(missing):  # the few lexemes in neither table
+                lx[missing] = [self._lx[k] for k in keys[missing].tolist()]
+        return lx
 
     def _lexeme_flags(self, key: int) -> int:
         """Bits of a lexeme new to this matcher: 1 some unit may match it, 2 it anchors a
@@ -796,12 +923,24 @@ class MatcherSet:
                         )
             self._lex[key] = (mask, tuple(multi))
             self._mask[key] = mask
+            self._add_lexeme(key, mask, [kw.uid for kw in multi])
             single = tuple(self._all[u] for u in _bits(mask & self._plain_mask))
             if single:
                 self._singles[key] = single
                 f |= SINGLES
             f |= 3 if multi else 1
         return f
+
+    def _add_lexeme(self, key: int, mask: int, anchored: list[int]) -> None:
+        """Give a candidate lexeme its index: its one-word units and probes (``mask``) and the
+        multi-word units it anchors."""
+        if key in self._lx:
+            return
+        n_units = len(self._all)
+        self._lx[key] = self._lx_units.n
+        self._lx_units.append(list(_bits(mask & self.unit_mask)))
+        self._lx_probes.append([u - n_units for u in _bits(mask >> n_units << n_units)])
+        self._lx_anchors.append(anchored)
 
     def _candidates(self, key: int, lemma: str, lower: str) -> tuple[Keyword, ...]:
         cand = self._cand.get(key)
@@ -904,6 +1043,496 @@ class MatcherSet:
                     multi.setdefault(uid, []).append(got)
                     found |= 1 << uid
         return Scan(lo, hi, present | found, multi, cand, masks, singles, negs)
+
+    # --- matching many transcripts at once -------------------------------------------------------
+    def _keyword_table(self) -> None:
+        """Every unit, '&' keyword and pattern as one numbered keyword (its code, whether it
+        excludes, whether it has a negator), and per code the group codes above it."""
+        import numpy as np
+
+        kws = self._all + self._wholes + list(self._patterns.values())
+        self._kid_of_pattern = {
+            key: len(self._all) + len(self._wholes) + i for i, key in enumerate(self._patterns)
+        }
+        codes = list(dict.fromkeys(kw.code for kw in kws))
+        index = {c: i for i, c in enumerate(codes)}
+        self._code_list = codes
+        self._code_rank: Any = np.argsort(np.argsort(np.array(codes, dtype=object)))
+        self._kid_text = [kw.text for kw in kws]
+        self._kid_code: Any = np.array([index[kw.code] for kw in kws], np.int64)
+        self._kid_excl: Any = np.array([kw.exclude for kw in kws], bool)
+        self._kid_neg: Any = np.array([kw.negative for kw in kws], bool)
+        above = [[index[a] for a in _ancestors(c) if a in index] for c in codes]
+        self._anc_count: Any = np.array([len(a) for a in above], np.int64)
+        self._anc_start: Any = np.cumsum(self._anc_count) - self._anc_count
+        self._anc_flat: Any = np.array([a for x in above for a in x], np.int64)
+
+    def match_docs(
+        self,
+        docs: Sequence[Doc],
+        bounds: Sequence[Any],
+        wanted: Sequence[Any],
+        edges: Sequence[tuple[Any, Any]] | None,
+    ) -> Matches:
+        """``sentence_codes`` for every wanted sentence of several transcripts at once.
+
+        Per doc (its text is the transcript body): ``bounds`` the sentences' body offsets
+        (numpy, n x 2), ``wanted`` a numpy bool per sentence, ``edges`` the context pairs
+        (sentence, context sentence), each sentence's in context order (None: no context).
+        The docs are matched as one run of tokens: the units present per sentence, the '&'
+        keywords completed, the negation rule's window test, exclusion and the group codes are
+        numpy over the whole batch, so the cost per transcript and per sentence is small; Python
+        works on multi-word anchors, hits with a negator in their window and, later, on the
+        suggestions themselves.
+        """
+        import numpy as np
+
+        if not hasattr(self, "_kid_code"):
+            self._keyword_table()
+        i64 = np.int64
+        arrays = [doc.to_array(self._columns) for doc in docs]
+        n_tok = np.array([len(a) for a in arrays], i64)
+        tok_base = np.concatenate([[0], np.cumsum(n_tok)])
+        n_sents = np.array([len(b) for b in bounds], i64)
+        sent_base = np.concatenate([[0], np.cumsum(n_sents)])
+        # the docs' offsets made one increasing run: each doc starts after the last offset of
+        # the one before (its last token or sentence end)
+        span = [
+            max(int(a[-1, 1]) if len(a) else 0, int(np.asarray(b).max()) if len(b) else 0) + 1
+            for a, b in zip(arrays, bounds, strict=True)
+        ]
+        char_base = np.concatenate([[0], np.cumsum(span)])
+        if len(arrays) == 1:
+            keys_np = np.ascontiguousarray(arrays[0][:, 0])
+            local = arrays[0][:, 1].astype(i64)
+        else:
+            keys_np = np.concatenate([a[:, 0] for a in arrays])
+            local = np.concatenate([a[:, 1] for a in arrays]).astype(i64)
+        keys: list[int] = keys_np.tolist()
+        info = TokenInfo(
+            keys,
+            Column(local),
+            [],
+            LazyStrings(keys, self._lower, self._lower_of),
+            LazyStrings(keys, self._lemma, self._lemma_of),
+        )
+        tok = self._flags_of(keys_np)
+        classes = (tok >> CLASS_AT) & CLASS_MASK
+        neg = np.zeros(len(tok) + 1, dtype=i64)
+        np.cumsum(classes & NEG, out=neg[1:])
+        info.classes, info.negators = classes, neg
+        n_sent = int(sent_base[-1])
+        glob = local + np.repeat(char_base[:-1], n_tok)
+        gb = (
+            np.concatenate(
+                [
+                    np.asarray(b, i64).reshape(-1, 2) + c
+                    for b, c in zip(bounds, char_base.tolist(), strict=False)
+                ]
+            )
+            if n_sent
+            else np.zeros((0, 2), i64)
+        )
+        lohi = glob.searchsorted(gb.reshape(-1)).reshape(-1, 2)
+        s_lo, s_hi = lohi[:, 0], lohi[:, 1]
+        want = np.concatenate(list(wanted)) if n_sent else np.zeros(0, bool)
+        matches = Matches(
+            info, local, tok_base, sent_base, docs, self._lengths, s_lo.tolist(), s_hi.tolist()
+        )
+        if not n_sent or not want.any():
+            return matches
+        lo_of, hi_of = matches.lo, matches.hi
+        has_neg = neg[s_hi] != neg[s_lo]
+        # candidate tokens inside sentences, with their sentence
+        cand = np.flatnonzero(tok & 1)
+        sid = s_lo.searchsorted(cand, "right") - 1
+        inside = sid >= 0
+        sid[~inside] = 0
+        inside &= cand < s_hi[sid]
+        cand, sid = cand[inside], sid[inside]
+        at_cand = tok[cand]
+        # (token, unit) for each one-word unit a candidate token matches, in token order
+        lx = self._lx_of(keys_np[cand])
+        rep, p_uid = self._lx_units.gather(lx)
+        p_tok, p_sid = cand[rep], sid[rep]
+        # multi-word units, tried from their anchors (in token order, so per sentence and unit
+        # the matches come in the order sentence_codes lists them)
+        anchored = np.flatnonzero(at_cand & 2)
+        if len(anchored) > 8:  # keep the anchors with a neighbour that may be the word needed
+            near = np.zeros(len(tok) + 2, np.uint64)
+            near[1:-1] = (tok >> NEAR_AT) & NEAR_MASK
+            ak, at = cand[anchored], at_cand[anchored]
+            ok = (
+                (at & FREE_ANCHOR)
+                | ((at >> NEED_RIGHT_AT) & near[ak + 2])
+                | ((at >> NEED_LEFT_AT) & near[ak])
+            )
+            anchored = anchored[ok != 0]
+        multi: dict[int, dict[int, list[tuple[int, ...]]]] = {}
+        if len(anchored):
+            # (anchor, unit) pairs, kept where the unit's other words (as probes) all stand in
+            # the sentence; in token order, and per anchor in _lex's order
+            a_tok, a_sid = cand[anchored], sid[anchored]
+            pair, puid = self._lx_anchors.gather(lx[anchored])
+            n_probes = self._n_probes
+            if n_probes:
+                rep, probe = self._lx_probes.gather(lx)
+                there = np.zeros(n_sent * n_probes, bool)
+                there[sid[rep] * n_probes + probe] = True
+                rep, probe = self._unit_probes.gather(puid)
+                missing = ~there[a_sid[pair][rep] * n_probes + probe]
+                ok = np.bincount(rep[missing], minlength=len(puid)) == 0
+                pair, puid = pair[ok], puid[ok]
+            units_all, nears = self._all, self._near
+            for k, j, uid in zip(
+                a_tok[pair].tolist(), a_sid[pair].tolist(), puid.tolist(), strict=True
+            ):
+                lo, hi = lo_of[j], hi_of[j]
+                nb = nears[uid]
+                if nb is not None:  # the word right next to the anchor
+                    p = k + nb[0]
+                    if p < lo or p >= hi:
+                        continue
+                    m = nb[1].get(keys[p])
+                    if m is None:
+                        m = self._term_at(nb[2], nb[1], keys[p])
+                    if not m:
+                        continue
+                got = self._match_around(units_all[uid], keys, k, lo, hi)
+                if got is not None:
+                    by_unit = multi.get(j)
+                    if by_unit is None:
+                        by_unit = multi[j] = {}
+                    found = by_unit.get(uid)
+                    if found is None:
+                        by_unit[uid] = [got]
+                    else:
+                        found.append(got)
+        n_parts = len(self._parts)
+        # the hits, phase by phase (multi-word, one-word, '&', patterns), as columns: sentence,
+        # keyword number, checked (the negation rule already applied), and a token slice
+        h_j: list[Any] = []
+        h_kid: list[Any] = []
+        h_checked: list[Any] = []
+        h_cnt: list[Any] = []
+        h_tok: list[Any] = []
+        mj: list[int] = []
+        mk: list[int] = []
+        mc: list[int] = []
+        mt: list[int] = []
+        for j, by_unit in multi.items():
+            if not want[j]:
+                continue
+            for uid, many in by_unit.items():
+                if uid >= n_parts:
+                    for toks in many:
+                        mj.append(j)
+                        mk.append(uid)
+                        mc.append(len(toks))
+                        mt.extend(toks)
+        for col, vals in ((h_j, mj), (h_kid, mk), (h_cnt, mc), (h_tok, mt)):
+            col.append(np.array(vals, i64))
+        h_checked.append(np.zeros(len(mj), bool))
+        single = (p_uid >= n_parts) & want[p_sid]
+        h_j.append(p_sid[single])
+        h_kid.append(p_uid[single])
+        h_checked.append(np.zeros(int(single.sum()), bool))
+        h_cnt.append(np.ones(int(single.sum()), i64))
+        h_tok.append(p_tok[single])
+        if n_parts:
+            cj, cn, ccnt, ctok = self._conjunction_hits(
+                info, p_uid, p_tok, p_sid, multi, want, edges, has_neg, lo_of, hi_of, sent_base
+            )
+            h_j.append(cj)
+            h_kid.append(cn + len(self._all))
+            h_checked.append(np.ones(len(cj), bool))
+            h_cnt.append(ccnt)
+            h_tok.append(ctok)
+        if self._matcher is not None:
+            pj: list[int] = []
+            pk: list[int] = []
+            pc: list[int] = []
+            pt: list[int] = []
+            strings = self.nlp.vocab.strings
+            for d, doc in enumerate(docs):
+                b = np.asarray(bounds[d], i64).reshape(-1, 2)
+                b_start: list[int] = b[:, 0].tolist()
+                base, sbase = int(tok_base[d]), int(sent_base[d])
+                for match_id, start, end in self._matcher(doc):
+                    j = bisect.bisect_right(b_start, doc[start].idx) - 1
+                    last = doc[end - 1]
+                    if j >= 0 and want[sbase + j] and last.idx + len(last) <= b[j, 1]:
+                        pj.append(sbase + j)
+                        pk.append(self._kid_of_pattern[strings[match_id]])
+                        pc.append(end - start)
+                        pt.extend(range(base + start, base + end))
+            for col, vals in ((h_j, pj), (h_kid, pk), (h_cnt, pc), (h_tok, pt)):
+                col.append(np.array(vals, i64))
+            h_checked.append(np.zeros(len(pj), bool))
+        hj = np.concatenate(h_j)
+        kid = np.concatenate(h_kid)
+        checked = np.concatenate(h_checked)
+        hcnt = np.concatenate(h_cnt)
+        htok = np.concatenate(h_tok)
+        hptr = np.cumsum(hcnt) - hcnt
+        order = np.argsort(hj, kind="stable")  # by sentence; phases and their order kept
+        hj, kid, checked, hcnt, hptr = (
+            hj[order],
+            kid[order],
+            checked[order],
+            hcnt[order],
+            hptr[order],
+        )
+        # the negation rule: only where a negator stands in the hit's window
+        first_t = htok[hptr]
+        last_t = htok[hptr + hcnt - 1]
+        base = np.maximum(s_lo[hj], first_t - NEGATION_WINDOW - 1)
+        end = np.minimum(s_hi[hj], last_t + NEGATION_WINDOW + 2)
+        suspect = ~checked & ~self._kid_neg[kid] & (neg[end] != neg[base])
+        live = np.ones(len(hj), bool)
+        one = suspect & (hcnt == 1)
+        live[one] = ~negated_singles(classes, first_t[one], s_lo[hj[one]], s_hi[hj[one]])
+        several = suspect & (hcnt > 1)
+        if several.any():  # multi-word matches (few), in Python
+            htok_l: list[int] = htok.tolist()
+            for r, j, a, c in zip(
+                np.flatnonzero(several).tolist(),
+                hj[several].tolist(),
+                hptr[several].tolist(),
+                hcnt[several].tolist(),
+                strict=True,
+            ):
+                if self._negated(info, htok_l[a : a + c], lo_of[j], hi_of[j]):
+                    live[r] = False
+        # codes excluded in a sentence, and group codes above a code proposed there
+        n_codes = len(self._code_list)
+        code = self._kid_code[kid]
+        gkey = hj * n_codes + code
+        excl = self._kid_excl[kid]
+        table = np.zeros(n_sent * n_codes, bool)  # per (sentence, code): excluded there
+        table[gkey[live & excl]] = True
+        keep = live & ~excl & ~table[gkey]
+        there = gkey[keep]
+        tc = there % n_codes
+        cnt = self._anc_count[tc]
+        rep = np.repeat(np.arange(len(there)), cnt)
+        anc = (there // n_codes)[rep] * n_codes + self._anc_flat[
+            self._anc_start[tc][rep] + np.arange(len(rep)) - (np.cumsum(cnt) - cnt)[rep]
+        ]
+        table[:] = False  # now: a code below it is proposed there
+        table[anc] = True
+        keep &= ~table[gkey]
+        rows = np.flatnonzero(keep)
+        # the proposed (sentence, code) pairs, in the order their first hit comes
+        keyr = gkey[rows]
+        o = np.argsort(keyr, kind="stable")
+        run = np.ones(len(o), bool)
+        run[1:] = keyr[o][1:] != keyr[o][:-1]
+        first = o[run]  # each pair's first kept hit
+        inverse = np.empty(len(o), i64)
+        inverse[o] = np.cumsum(run) - 1
+        group_order = np.argsort(first)
+        rank = np.empty(len(first), i64)
+        rank[group_order] = np.arange(len(first))
+        grp = rank[inverse]  # each kept hit's group, numbered in output order
+        # evidence: the tokens of a group's hits, each named after the first hit that has it
+        cnt = hcnt[rows]
+        rep = np.repeat(np.arange(len(rows)), cnt)
+        etok = htok[hptr[rows][rep] + np.arange(len(rep)) - (np.cumsum(cnt) - cnt)[rep]]
+        egrp = grp[rep]
+        eo = np.lexsort((rep, etok, egrp))
+        etok, egrp, erow = etok[eo], egrp[eo], rep[eo]
+        fresh = np.ones(len(etok), bool)
+        fresh[1:] = (etok[1:] != etok[:-1]) | (egrp[1:] != egrp[:-1])
+        etok, egrp, erow = etok[fresh], egrp[fresh], erow[fresh]
+        matches.group_sentence = hj[rows][first[group_order]].tolist()
+        group_code = code[rows][first[group_order]]
+        matches.group_code = [self._code_list[c] for c in group_code.tolist()]
+        matches.group_rank = self._code_rank[group_code]
+        matches.group_evidence = np.searchsorted(egrp, np.arange(len(first) + 1)).tolist()
+        matches.evidence_token = etok.tolist()
+        texts = self._kid_text
+        matches.evidence_keyword = [texts[k] for k in kid[rows][erow].tolist()]
+        return matches
+
+    def _conjunction_hits(
+        self,
+        info: TokenInfo,
+        p_uid: Any,
+        p_tok: Any,
+        p_sid: Any,
+        multi: dict[int, dict[int, list[tuple[int, ...]]]],
+        wanted: Any,
+        edges: Sequence[tuple[Any, Any]] | None,
+        has_neg: Any,
+        lo_of: list[int],
+        hi_of: list[int],
+        sent_base: Any,
+    ) -> tuple[Any, Any, Any, Any]:
+        """The '&' keyword hits (see ``sentence_codes``): sentence, keyword, token count and
+        tokens, by sentence and keyword. The parts present per sentence and in its context, the
+        keywords triggered (by their rarest part) and complete (every part there, one in the
+        sentence itself), and each part's first occurrence with no negator in its window come
+        from numpy; parts with a negator near, or of several words, are looked at in Python."""
+        import numpy as np
+
+        i64 = np.int64
+        none = (np.zeros(0, i64),) * 4
+        n_parts = len(self._parts)
+        is_part = p_uid < n_parts
+        o_key = p_sid[is_part] * n_parts + p_uid[is_part]
+        o_order = np.argsort(o_key, kind="stable")  # occurrences by (sentence, part), in order
+        o_key, o_tok = o_key[o_order], p_tok[is_part][o_order]
+        n_sent = len(wanted)
+        table = np.zeros(n_sent * n_parts, bool)  # (sentence, part) present: a look-up table
+        table[o_key] = True
+        m_keys = [j * n_parts + u for j, by_unit in multi.items() for u in by_unit if u < n_parts]
+        table[m_keys] = True
+        run = np.ones(len(o_key), bool)
+        run[1:] = o_key[1:] != o_key[:-1]
+        present = o_key[run]  # sorted
+        if m_keys:
+            present = _sorted_unique(np.concatenate([present, np.array(m_keys, i64)]))
+        if not len(present):
+            return none
+        pr_sid = present // n_parts
+        own = np.zeros(n_sent, bool)  # wanted sentences with a part: '&' keywords looked at
+        own[pr_sid] = True
+        own &= wanted
+        if not own.any():
+            return none
+        # the '&' keywords whose trigger part is in a sentence or its context
+        trig = present[self._is_trigger[present % n_parts]]
+        t_sid = trig // n_parts
+        pairs_j = [t_sid[own[t_sid]]]
+        pairs_p = [trig[own[t_sid]] % n_parts]
+        ctx = np.full((n_sent, 2), -1, i64)  # the context sentences, in order (-1: none)
+        if edges is not None:
+            ej = np.concatenate([e[0] + b for e, b in zip(edges, sent_base.tolist(), strict=False)])
+            ek = np.concatenate([e[1] + b for e, b in zip(edges, sent_base.tolist(), strict=False)])
+            keep = own[ej]
+            ej, ek = ej[keep], ek[keep]
+            second = np.zeros(len(ej), bool)
+            second[1:] = ej[1:] == ej[:-1]
+            ctx[ej, second.astype(i64)] = ek
+            a = t_sid.searchsorted(ek)
+            cnt = t_sid.searchsorted(ek, "right") - a
+            rep = np.repeat(np.arange(len(ej)), cnt)
+            idx = a[rep] + np.arange(len(rep)) - (np.cumsum(cnt) - cnt)[rep]
+            pairs_j.append(ej[rep])
+            pairs_p.append(trig[idx] % n_parts)
+        cj, cp = np.concatenate(pairs_j), np.concatenate(pairs_p)
+        cnt = self._tu_count[cp]
+        rep = np.repeat(np.arange(len(cj)), cnt)
+        n_of = self._tu_flat[
+            self._tu_start[cp][rep] + np.arange(len(rep)) - (np.cumsum(cnt) - cnt)[rep]
+        ]
+        n_conj = len(self._conj_parts)
+        groups = _sorted_unique(cj[rep] * n_conj + n_of)  # (sentence, keyword)
+        if not len(groups):
+            return none
+        # each keyword's parts: in the sentence, or else in its first context sentence with it
+        gj, gn = groups // n_conj, groups % n_conj
+        cnt = self._cp_count[gn]
+        rep = np.repeat(np.arange(len(groups)), cnt)
+        starts_at = np.cumsum(cnt) - cnt
+        part = self._cp_flat[self._cp_start[gn][rep] + np.arange(len(rep)) - starts_at[rep]]
+        rj = gj[rep]
+
+        def has(sent: Any) -> Any:
+            return table[(sent * n_parts + part).clip(min=0)] & (sent >= 0)
+
+        in_own = has(rj)
+        c1, c2 = ctx[rj, 0], ctx[rj, 1]
+        in1, in2 = has(c1), has(c2)
+        found = in_own | in1 | in2
+        src = np.where(in_own, rj, np.where(in1, c1, c2))
+        complete = np.logical_and.reduceat(found, starts_at) & np.logical_or.reduceat(
+            in_own, starts_at
+        )
+        keep = complete[rep]
+        part, src, grp = part[keep], src[keep], rep[keep]
+        # each part's first occurrence, clear when no negator stands in its window
+        key = src * n_parts + part
+        at = o_key.searchsorted(key).clip(max=max(len(o_key) - 1, 0))
+        one_word = ~self._part_multi[part]
+        first_tok = np.where(one_word, o_tok[at] if len(o_tok) else 0, -1)
+        neg = info.negators
+        s_lo, s_hi = np.array(lo_of, i64), np.array(hi_of, i64)
+        base = np.maximum(s_lo[src], first_tok - NEGATION_WINDOW - 1).clip(min=0)
+        end = np.minimum(s_hi[src], first_tok + NEGATION_WINDOW + 2).clip(min=0)
+        clear = one_word & (self._part_negative[part] | (neg[end] == neg[base]))
+        # one-word parts with a negator near the first occurrence: every occurrence of the
+        # part in that sentence tested at once, the first not negated taken (none: no hit)
+        g_tok = [grp[clear]]
+        t_tok = [first_tok[clear]]
+        failed = [np.zeros(0, i64)]
+        one = one_word & ~clear
+        if one.any():
+            a = at[one]
+            cnt = o_key.searchsorted(key[one], "right") - a  # at least one: the part is there
+            rep = np.repeat(np.arange(len(a)), cnt)
+            starts_one = np.cumsum(cnt) - cnt
+            idx = a[rep] + np.arange(len(rep)) - starts_one[rep]
+            sj = src[one][rep]
+            negated = negated_singles(info.classes, o_tok[idx], s_lo[sj], s_hi[sj])
+            pos = np.where(negated, len(idx), np.arange(len(idx)))
+            best = np.minimum.reduceat(pos, starts_one)  # the first live occurrence, if any
+            live = best < len(idx)
+            g_tok.append(grp[one][live])
+            t_tok.append(o_tok[idx[best[live]]])
+            failed.append(grp[one][~live])
+        # multi-word parts (few), in Python: the first occurrence not negated, or none
+        several = ~one_word
+        if several.any():
+            extra_g: list[int] = []
+            extra_t: list[int] = []
+            lost: list[int] = []
+            for g, uid, sj in zip(
+                grp[several].tolist(), part[several].tolist(), src[several].tolist(), strict=True
+            ):
+                got = self._live_first(
+                    info, multi[sj][uid], uid, bool(has_neg[sj]), lo_of[sj], hi_of[sj]
+                )
+                if got is None:
+                    lost.append(g)
+                else:
+                    extra_g.extend([g] * len(got))
+                    extra_t.extend(got)
+            g_tok.append(np.array(extra_g, i64))
+            t_tok.append(np.array(extra_t, i64))
+            failed.append(np.array(lost, i64))
+        eg, et = np.concatenate(g_tok), np.concatenate(t_tok)
+        bad = np.zeros(len(groups), bool)
+        bad[np.concatenate(failed)] = True
+        eg, et = eg[~bad[eg]], et[~bad[eg]]
+        o = np.lexsort((et, eg))
+        eg, et = eg[o], et[o]
+        fresh = np.ones(len(eg), bool)
+        fresh[1:] = (eg[1:] != eg[:-1]) | (et[1:] != et[:-1])
+        eg, et = eg[fresh], et[fresh]
+        run = np.ones(len(eg), bool)
+        run[1:] = eg[1:] != eg[:-1]
+        hit_groups = eg[run]
+        counts = np.diff(np.append(np.flatnonzero(run), len(eg)))
+        return gj[hit_groups], gn[hit_groups], counts, et
+
+    def _live_first(
+        self,
+        info: TokenInfo,
+        occurrences: list[tuple[int, ...]],
+        uid: int,
+        negators: bool,
+        lo: int,
+        hi: int,
+    ) -> tuple[int, ...] | None:
+        """The first of a part's occurrences in a sentence (tokens ``lo..hi``, ``negators``:
+        some stand there) that is not negated."""
+        check = negators and not self._part_negative[uid]
+        for t in occurrences:
+            if not check or not self._negated(info, t, lo, hi):
+                return t
+        return None
 
     def _term_at(self, term: Term, cache: dict[int, bool], key: int) -> bool:
         m = cache.get(key)
@@ -1145,6 +1774,16 @@ class MatcherSet:
         return got
 
 
+def _sorted_unique(a: Any) -> Any:
+    """``np.unique`` by sorting (faster here than its hash table)."""
+    import numpy as np
+
+    a = np.sort(a, kind="stable")  # a merge sort: fast on the few sorted runs given here
+    keep = np.ones(len(a), bool)
+    keep[1:] = a[1:] != a[:-1]
+    return a[keep]
+
+
 @lru_cache(maxsize=4096)
 def _ancestors(code: str) -> tuple[str, ...]:
     """The group codes above ``code`` ('a.b.c' -> 'a', 'a.b')."""
@@ -1202,6 +1841,39 @@ def word_class(word: str) -> int:
     if word in CLAUSE_FINAL_NEGATORS:
         c |= FINAL
     return c
+
+
+def negated_singles(classes: Any, tokens: Any, lo: Any, hi: Any) -> Any:
+    """``negated_by_class`` for many one-token matches at once (numpy): ``classes`` the word
+    classes of a run of tokens, ``tokens`` the matched tokens, ``lo``/``hi`` their sentences'
+    token ranges. Windows never reach past the sentence, as in the rule."""
+    import numpy as np
+
+    n = len(classes)
+    padded = np.zeros(n + 2 * NEGATION_WINDOW + 4, np.int64)  # room either side
+    at = NEGATION_WINDOW + 2
+    padded[at : at + n] = classes
+    c = padded
+    t = tokens + at
+    lo, hi = lo + at, hi + at
+    out = np.zeros(len(t), bool)
+    alive = np.ones(len(t), bool)
+    for d in range(1, NEGATION_WINDOW + 1):  # back: a negator before it in the clause
+        k = t - d
+        alive &= (k >= lo) & (c[k] & BREAK == 0)
+        negates = (
+            (c[k] & NEG != 0)
+            & ~((k + 1 < hi) & (c[k + 1] & VOID != 0))  # "niet alleen", "niet zonder"
+            & ~((c[k] & VOID != 0) & (k - 1 >= lo) & (c[k - 1] & NIET != 0))
+        )
+        out |= alive & negates
+    alive[:] = True
+    for d in range(1, NEGATION_WINDOW + 1):  # on: 'niet'/'nooit' closing the clause after it
+        k = t + d
+        alive &= (k < hi) & (c[k] & (BREAK | PUNCT) == 0)
+        closes = (k + 1 >= hi) | (c[k + 1] & (BREAK | PUNCT) != 0)
+        out |= alive & (c[k] & FINAL != 0) & closes
+    return out
 
 
 def is_negated(lower: Sequence[str], tokens: Sequence[int], lo: int, hi: int) -> bool:

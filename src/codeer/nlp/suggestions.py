@@ -17,12 +17,12 @@ Importing this module does not import spaCy; making suggestions builds the pipel
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from itertools import chain, pairwise
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol
@@ -40,14 +40,16 @@ from codeer.yamlio import dump_yaml, load_yaml, pydantic_problems
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc
 
-    from codeer.nlp.matching import Hit, MatcherSet, Scan, TokenInfo
+    from codeer.nlp.matching import MatcherSet, Matches
     from codeer.project import Project
 
 Status = Literal["pending", "accepted", "rejected"]
 Source = Literal["keywords", "learned"]
 Progress = Callable[[int], None]
 INTERVIEWER = frozenset({"I", "Interviewer"})
+BATCH = 16  # transcripts matched together by run_suggest (see Suggester.suggest_many)
 
 _UNITS = ["nul", "een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen"]
 _TEENS = ["tien", "elf", "twaalf", "dertien", "veertien", "vijftien", "zestien", "zeventien",
@@ -181,6 +183,12 @@ class SuggestionSource(Protocol):
         self, transcript: Transcript, sentences: Sequence[Sentence] | None = None
     ) -> list[Suggestion]: ...
 
+    def suggest_many(
+        self,
+        transcripts: Sequence[Transcript],
+        sentences: Sequence[Sequence[Sentence]] | None = None,
+    ) -> list[list[Suggestion]]: ...
+
 
 class Suggester:
     """Compiles the codebook's keywords once and proposes codings for transcripts."""
@@ -214,125 +222,145 @@ class Suggester:
     def suggest(
         self, transcript: Transcript, sentences: Sequence[Sentence] | None = None
     ) -> list[Suggestion]:
-        """Fresh (pending) suggestions for one transcript, in body order.
+        """Fresh (pending) suggestions for one transcript, in body order."""
+        return self.suggest_many([transcript], None if sentences is None else [sentences])[0]
 
-        The body is tokenised once; lemmas are looked up only for tokens where a keyword may
-        start and around them (the lookup lemmatizer is a function of the lower-cased form, so
-        this gives the pipeline's lemmas); the lemmatizer runs on the whole doc only when a code
-        has Matcher patterns.
+    def suggest_many(
+        self,
+        transcripts: Sequence[Transcript],
+        sentences: Sequence[Sequence[Sentence]] | None = None,
+    ) -> list[list[Suggestion]]:
+        """Fresh (pending) suggestions for several transcripts (each in body order), matched as
+        one batch: like ``nlp.pipe``, a batch spreads the fixed cost of the numpy work.
+
+        Each body is tokenised once; lemmas are looked up per distinct word (the lookup
+        lemmatizer is a function of the lower-cased form, so this gives the pipeline's lemmas);
+        the lemmatizer runs on the whole doc only when a code has Matcher patterns.
         """
-        sentences = segment(transcript) if sentences is None else sentences
-        if self.include_interviewer:
-            wanted = {s.index for s in sentences}
-        else:  # whether a turn is the interviewer's, read once per turn
-            answer = [not t.is_interviewer for t in transcript.turns]
-            wanted = {s.index for s in sentences if answer[s.turn_index]}
-        if not wanted:
-            return []
+        import numpy as np
+
+        sents = [segment(t) for t in transcripts] if sentences is None else list(sentences)
         m = self.matchers
         context = self.context and bool(m.conjunctions)
-        doc = self.nlp.make_doc(transcript.body if context else self._text_to_tokenise(transcript))
-        if m.has_patterns:
-            doc = self._lemmatizer(doc)
-        info = m.token_info(doc)
-        positions = m.positions(info)
-        ranges = m.sentence_ranges(info, [(s.start, s.end) for s in sentences])
-        units, parts = m.unit_mask, m.part_mask
-        scans: dict[int, Scan] = {}  # context sentences serve up to three
-        scan_at = m.scan_at
-        turn_of = [s.turn_index for s in sentences]
+        docs: list[Doc] = []
+        bounds: list[Any] = []
+        wanted: list[Any] = []
+        turns: list[Any] = []
+        edges: list[tuple[Any, Any]] = []
+        for t, ss in zip(transcripts, sents, strict=True):
+            n = len(ss)
+            turn = np.fromiter(map(_turn_index, ss), np.int64, n)
+            asks = np.array([x.is_interviewer for x in t.turns] + [False], bool)[turn]
+            turns.append(turn)
+            wanted.append(np.ones(n, bool) if self.include_interviewer else ~asks)
+            doc = self.nlp.make_doc(t.body if context else self._text_to_tokenise(t))
+            docs.append(self._lemmatizer(doc) if m.has_patterns else doc)
+            bounds.append(
+                np.fromiter(chain.from_iterable(map(_span, ss)), np.int64, 2 * n).reshape(n, 2)
+            )
+            if context:
+                edges.append(_context_edges(turn, asks))
+        found = m.match_docs(docs, bounds, wanted, edges if context else None)
+        return self._build(transcripts, sents, found, np.concatenate(turns), np.concatenate(wanted))
 
-        patterns: dict[int, list[Hit]] = {}
-        if m.has_patterns:
-            starts = [s.start for s in sentences]
-            for h in m.pattern_hits(doc):
-                off = info.start[h[1][0]]
-                j = bisect.bisect_right(starts, off) - 1
-                if j >= 0 and info.end[h[1][-1]] <= sentences[j].end:
-                    patterns.setdefault(j, []).append(h)
-        out: list[Suggestion] = []
-        make = self._make
-        for j in sorted(wanted):
-            lo, hi, a, b, c, d = ranges[j]
-            if a == b and j not in patterns:
-                continue  # no word of any keyword in the sentence
-            sc = scans.get(j)
-            if sc is None:
-                sc = scans[j] = scan_at(info, lo, hi, positions, (a, b, c, d))
-            if not sc.present & units and j not in patterns:
-                continue
-            ctx: list[Scan] = []
-            if context and sc.present & parts:
-                for k in self._context_of(sentences, j, turn_of):
-                    x = scans.get(k)
-                    if x is None:
-                        lo, hi, a, b, c, d = ranges[k]
-                        x = scans[k] = scan_at(info, lo, hi, positions, (a, b, c, d))
-                    ctx.append(x)
-            found = m.sentence_codes(info, sc, ctx, patterns.get(j, ()))
-            if found:
-                make(transcript, sentences[j], found, info, sc.lo, sc.hi, out)
-        if self.extend:
-            out = self._extend(transcript, sentences, wanted, out)
-        return out
-
-    def _extend(
+    def _build(
         self,
-        transcript: Transcript,
-        sentences: Sequence[Sentence],
-        wanted: set[int],
-        found: list[Suggestion],
-    ) -> list[Suggestion]:
-        """A coded passage is usually one or two sentences: a suggestion continues into the next
-        sentence of the same turn when nothing was proposed there (its evidence stays the words
-        that matched in the sentence before)."""
-        taken = {s.sentence for s in found}
-        extra: list[Suggestion] = []
-        head, sha1 = f"{transcript.id}\x1f".encode(), hashlib.sha1  # as suggestion_id
-        for s in found:
-            k = s.sentence + 1
-            if k in taken or k not in wanted or k >= len(sentences):
-                continue
-            nxt = sentences[k]
-            if nxt.turn_index != sentences[s.sentence].turn_index:
-                continue
-            extra.append(
+        transcripts: Sequence[Transcript],
+        sents: Sequence[Sequence[Sentence]],
+        found: Matches,
+        turn: Any,
+        wanted: Any,
+    ) -> list[list[Suggestion]]:
+        """The suggestions of ``match_docs``'s groups, one per proposed (sentence, code), and
+        their extensions: a coded passage is usually one or two sentences, so a suggestion
+        continues into the next sentence of the same turn when nothing was proposed there (its
+        evidence stays the words that matched in the sentence before). A transcript with
+        extensions has its suggestions by position and code."""
+        import numpy as np
+
+        out: list[list[Suggestion]] = [[] for _ in transcripts]
+        gs, gc, ge = found.group_sentence, found.group_code, found.group_evidence
+        if not gs:
+            return out
+        n_groups, n_sent = len(gs), len(wanted)
+        gj = np.array(gs, np.int64)
+        sent_base: list[int] = found.sent_base.tolist()
+        doc_of = np.repeat(np.arange(len(transcripts)), np.diff(found.sent_base))
+        if self.extend:
+            taken = np.zeros(n_sent, bool)
+            taken[gj] = True
+            k = (gj + 1).clip(max=n_sent - 1)
+            ext = np.flatnonzero(
+                (gj + 1 < n_sent)
+                & ~taken[k]
+                & wanted[k]
+                & (turn[k] == turn[gj])
+                & (doc_of[k] == doc_of[gj])
+            )
+        else:
+            ext = np.zeros(0, np.int64)
+        src = np.concatenate([np.arange(n_groups), ext])  # the group each suggestion is of
+        sent = np.concatenate([gj, gj[ext] + 1])
+        by_code = np.zeros(len(transcripts), bool)  # transcripts with extensions
+        by_code[doc_of[gj[ext]]] = True
+        second = np.where(by_code[doc_of[sent]], found.group_rank[src], src)
+        order = np.lexsort((second, sent))
+        # the evidence, made per transcript (offsets into its body), one tuple per group
+        etok, ekw = found.evidence_token, found.evidence_keyword
+        keys, lengths, token_end = found.info.keys, found.lengths, found.token_end
+        starts: list[int] = found.local[etok].tolist() if etok else []
+        ends = [
+            a + n if n >= 0 else token_end(t)
+            for a, t in zip(starts, etok, strict=True)
+            for n in (lengths.get(keys[t], -1),)
+        ]
+        cut = found.tok_base.searchsorted(np.array(etok, np.int64), "right") - 1
+        doc_cuts: list[int] = np.searchsorted(cut, np.arange(len(transcripts) + 1)).tolist()
+        evidence: list[Evidence] = []
+        for d, t in enumerate(transcripts):
+            x, y = doc_cuts[d], doc_cuts[d + 1]
+            if x < y:
+                body = t.body
+                evidence += [
+                    _evidence(a, b, body[a:b], k)
+                    for a, b, k in zip(starts[x:y], ends[x:y], ekw[x:y], strict=True)
+                ]
+        evidence_of = [tuple(evidence[a:b]) for a, b in pairwise(ge)]
+        # values, for valued codes where the sentence states one
+        codes = self.codebook.codes
+        values: dict[int, int | str | None] = {}
+        valued = {c for c in set(gc) if codes[c].value is not None}
+        if valued:
+            lower, lemmas = found.info.lower, found.info.lemma
+            for g, (j, code_id) in enumerate(zip(gs, gc, strict=True)):
+                if code_id in valued:  # an integer is read from the forms alone: no lemmas
+                    code = codes[code_id]
+                    assert code.value is not None
+                    lo, hi = found.lo[j], found.hi[j]
+                    lemma = lemmas[lo:hi] if code.value.type != "integer" else ()
+                    values[g] = propose_value(code, lower[lo:hi], lemma)
+        sha1 = hashlib.sha1
+        d, base, next_base = -1, 0, 0
+        head, ss, bucket = b"", sents[0], out[0]
+        for g, j in zip(src[order].tolist(), sent[order].tolist(), strict=True):
+            while j >= next_base:  # the next transcript
+                d += 1
+                base, next_base = sent_base[d], sent_base[d + 1]
+                head, ss, bucket = f"{transcripts[d].id}\x1f".encode(), sents[d], out[d]
+            sentence = ss[j - base]
+            s0, s1, code_id = sentence.start, sentence.end, gc[g]
+            bucket.append(
                 _suggestion(
-                    sha1(head + f"{s.code}\x1f{nxt.start}\x1f{nxt.end}".encode())
-                    .digest()[:6]
-                    .hex(),
-                    s.code,
-                    nxt.start,
-                    nxt.end,
-                    nxt.text,
-                    k,
-                    s.evidence,
+                    sha1(head + f"{code_id}\x1f{s0}\x1f{s1}".encode()).digest()[:6].hex(),
+                    code_id,
+                    s0,
+                    s1,
+                    sentence.text,
+                    sentence.index,
+                    evidence_of[g],
+                    values.get(g) if values and j == gs[g] else None,
                 )
             )
-        if not extra:
-            return found
-        return sorted(found + extra, key=attrgetter("start", "code"))
-
-    @staticmethod
-    def _context_of(sentences: Sequence[Sentence], j: int, turn_of: Sequence[int]) -> list[int]:
-        """The sentence before ``j`` in the same turn and, for the first two sentences of an
-        answer, the interviewer's question just before it (its last sentence); ``turn_of`` is
-        each sentence's turn index."""
-        turn = turn_of[j]
-        k = j - 1
-        if k < 0:
-            return []
-        if turn_of[k] == turn:
-            if k >= 1 and turn_of[k - 1] == turn:
-                return [k]
-            out = [k]
-            k -= 1
-            if k < 0:
-                return out
-        else:
-            out = []
-        if turn_of[k] == turn - 1 and sentences[k].speaker in INTERVIEWER:
-            out.append(k)
         return out
 
     def _text_to_tokenise(self, transcript: Transcript) -> str:
@@ -352,67 +380,34 @@ class Suggester:
         parts.append(body[pos:])
         return "".join(parts)
 
-    def _make(
-        self,
-        transcript: Transcript,
-        sent: Sentence,
-        found: dict[str, list[Hit]],
-        info: TokenInfo,
-        lo: int,
-        hi: int,
-        out: list[Suggestion],
-    ) -> None:
-        """Append one suggestion per code proposed for sentence ``sent`` to ``out``."""
-        body, tid = transcript.body, transcript.id
-        s0, s1, text, index = sent.start, sent.end, sent.text, sent.index
-        # suggestion_id's hash, its transcript and sentence parts encoded once per sentence
-        head, tail, sha1 = f"{tid}\x1f".encode(), f"\x1f{s0}\x1f{s1}".encode(), hashlib.sha1
-        # numpy: one Python int each; an end is the start plus the length of the token's
-        # lexeme, known per lexeme (-1: read the end from ``info.end``)
-        start = info.starts.item if info.starts is not None else info.start.__getitem__
-        ends, keys = info.end, info.keys
-        lengths: dict[int, int] = getattr(ends, "lengths", {})
-        codes = self.codebook.codes
-        for code_id, hits in found.items():
-            kw, toks, _ = hits[0]
-            if len(hits) == 1 and len(toks) == 1:  # the usual case: one word matched
-                t = toks[0]
-                a, n = start(t), lengths.get(keys[t], -1)
-                b = a + n if n >= 0 else ends[t]
-                evidence: tuple[Evidence, ...] = (_evidence(a, b, body[a:b], kw.text),)
-            else:
-                # tokens have distinct offsets, in body order: dedupe and sort by position
-                seen: dict[int, str] = {}
-                first = seen.setdefault  # the first hit that matched a token names its keyword
-                for kw, toks, _ in hits:
-                    kw_text = kw.text
-                    for t in toks:
-                        first(t, kw_text)
-                evidence = tuple(
-                    [
-                        _evidence(a, b, body[a:b], seen[t])
-                        for t in sorted(seen)
-                        for a, n in ((start(t), lengths.get(keys[t], -1)),)
-                        for b in (a + n if n >= 0 else ends[t],)
-                    ]
-                )
-            code = codes[code_id]
-            value = None
-            if code.value is not None:  # an integer is read from the forms alone: no lemmas
-                lemma = info.lemma[lo:hi] if code.value.type != "integer" else ()
-                value = propose_value(code, info.lower[lo:hi], lemma)
-            out.append(
-                _suggestion(
-                    sha1(head + code_id.encode() + tail).digest()[:6].hex(),
-                    code_id,
-                    s0,
-                    s1,
-                    text,
-                    index,
-                    evidence,
-                    value,
-                )
-            )
+
+def _context_edges(turn: Any, asks: Any) -> tuple[Any, Any]:
+    """The context of each sentence (numpy: its turn index and whether the interviewer speaks
+    there) for '&' keywords: the sentence before in the same turn and, for the first two
+    sentences of an answer, the interviewer's question just before it (its last sentence).
+    Pairs (sentence, context sentence), by sentence, each sentence's in that order."""
+    import numpy as np
+
+    n = len(turn)
+    j = np.arange(n)
+    prev = np.zeros(n, bool)  # the sentence before is in the same turn
+    prev[1:] = turn[1:] == turn[:-1]
+    third = np.zeros(n, bool)  # ... and the one before that too
+    third[2:] = prev[2:] & (turn[2:] == turn[:-2])
+    q = np.where(prev, j - 2, j - 1)  # where the question would be
+    qc = q.clip(min=0)
+    ok = ~third & (q >= 0) & (turn[qc] == turn - 1) & asks[qc]
+    ej = np.concatenate([j[prev], j[ok]])
+    ek = np.concatenate([j[prev] - 1, q[ok]])
+    o = np.argsort(ej, kind="stable")  # the sentence before comes first
+    return ej[o], ek[o]
+
+
+def _span(s: Sentence) -> tuple[int, int]:
+    return s.start, s.end
+
+
+_turn_index = attrgetter("turn_index")
 
 
 def propose_value(code: Code, lower: Sequence[str], lemma: Sequence[str]) -> int | str | None:
@@ -519,16 +514,16 @@ def run_suggest(
     transcripts = [project.transcript(t) for t in ids]
     suggester = suggester or Suggester(project.codebook)
     out: dict[str, SuggestionsFile] = {}
-    for t in transcripts:
-        previous = load_suggestions(project.paths, coder, t.id)
-        sf = merge_suggestions(
-            t, coder, suggester.suggest(t), previous, project.codings(coder, t.id)
-        )
-        if write:
-            save_suggestions(project.paths, sf)
-        out[t.id] = sf
-        if progress is not None:
-            progress(1)
+    for at in range(0, len(transcripts), BATCH):  # batches: fast, and the progress bar moves
+        batch = transcripts[at : at + BATCH]
+        for t, fresh in zip(batch, suggester.suggest_many(batch), strict=True):
+            previous = load_suggestions(project.paths, coder, t.id)
+            sf = merge_suggestions(t, coder, fresh, previous, project.codings(coder, t.id))
+            if write:
+                save_suggestions(project.paths, sf)
+            out[t.id] = sf
+            if progress is not None:
+                progress(1)
     return out
 
 
