@@ -546,6 +546,12 @@ class MatcherSet:
         self._lengths: dict[int, int] = {}  # lexeme -> its length (-1: measure the token)
         # for match_docs: each candidate lexeme's index, and per index its one-word units (uids
         # ascending), the probes it is and the multi-word units it anchors (as in _lex)
+        self._near_off: Any = np.array([0 if nb is None else nb[0] for nb in self._near], np.int64)
+        self._near_bits: Any = np.array(self._near_bit, np.uint64)
+        self._pair_only = [  # two words, the one next to the anchor being the near word
+            len(kw.terms) == 2 and nb is not None
+            for kw, nb in zip(self._all, self._near, strict=True)
+        ]
         self._lx: dict[int, int] = {}
         self._lx_units = Ragged()
         self._lx_probes = Ragged()
@@ -567,6 +573,9 @@ class MatcherSet:
         self._cp_flat: Any = np.array([p for u in self._conj_units for p in u], np.int64)
         self._part_negative: Any = np.array([p.negative for p in self._parts], bool)
         self._part_multi: Any = np.array([len(p.terms) > 1 for p in self._parts], bool)
+        self._conj_sig: Any = np.array(  # the parts of each '&' keyword as 64 bits (a sieve)
+            [sum({1 << (p % 64) for p in units}) for units in self._conj_units], np.uint64
+        )
 
     @property
     def part_mask(self) -> int:
@@ -1183,12 +1192,21 @@ class MatcherSet:
                 missing = ~there[a_sid[pair][rep] * n_probes + probe]
                 ok = np.bincount(rep[missing], minlength=len(puid)) == 0
                 pair, puid = pair[ok], puid[ok]
-            units_all, nears = self._all, self._near
+            # the word right next to the anchor may be the one the unit needs there (its bucket)
+            off = self._near_off[puid]
+            nbr = a_tok[pair] + off
+            j = a_sid[pair]
+            nbr_ok = (nbr >= s_lo[j]) & (nbr < s_hi[j])
+            filled = (tok[nbr.clip(0, len(tok) - 1)] >> NEAR_AT) & NEAR_MASK
+            ok = (off == 0) | (nbr_ok & (filled & self._near_bits[puid] != 0))
+            pair, puid = pair[ok], puid[ok]
+            units_all, nears, pair_only = self._all, self._near, self._pair_only
             for k, j, uid in zip(
                 a_tok[pair].tolist(), a_sid[pair].tolist(), puid.tolist(), strict=True
             ):
                 lo, hi = lo_of[j], hi_of[j]
                 nb = nears[uid]
+                got: tuple[int, ...] | None
                 if nb is not None:  # the word right next to the anchor
                     p = k + nb[0]
                     if p < lo or p >= hi:
@@ -1198,7 +1216,12 @@ class MatcherSet:
                         m = self._term_at(nb[2], nb[1], keys[p])
                     if not m:
                         continue
-                got = self._match_around(units_all[uid], keys, k, lo, hi)
+                    if pair_only[uid]:  # two words, side by side: that was the whole match
+                        got = (k, p) if p > k else (p, k)
+                    else:
+                        got = self._match_around(units_all[uid], keys, k, lo, hi)
+                else:
+                    got = self._match_around(units_all[uid], keys, k, lo, hi)
                 if got is not None:
                     by_unit = multi.get(j)
                     if by_unit is None:
@@ -1429,10 +1452,19 @@ class MatcherSet:
         ]
         n_conj = len(self._conj_parts)
         groups = _sorted_unique(cj[rep] * n_conj + n_of)  # (sentence, keyword)
+        # a quick sieve: 64-bit signatures of the parts in each sentence and its context
+        bits = np.left_shift(np.uint64(1), (present % n_parts % 64).astype(np.uint64))
+        run = np.ones(len(pr_sid), bool)
+        run[1:] = pr_sid[1:] != pr_sid[:-1]
+        sig = np.zeros(n_sent + 1, np.uint64)  # the last one: no sentence (context -1)
+        sig[pr_sid[run]] = np.bitwise_or.reduceat(bits, np.flatnonzero(run))
+        gj, gn = groups // n_conj, groups % n_conj
+        need, mine = self._conj_sig[gn], sig[gj]
+        ok = ((mine | sig[ctx[gj, 0]] | sig[ctx[gj, 1]]) & need == need) & (mine & need != 0)
+        groups, gj, gn = groups[ok], gj[ok], gn[ok]
         if not len(groups):
             return none
         # each keyword's parts: in the sentence, or else in its first context sentence with it
-        gj, gn = groups // n_conj, groups % n_conj
         cnt = self._cp_count[gn]
         rep = np.repeat(np.arange(len(groups)), cnt)
         starts_at = np.cumsum(cnt) - cnt

@@ -339,26 +339,44 @@ class Suggester:
                     lo, hi = found.lo[j], found.hi[j]
                     lemma = lemmas[lo:hi] if code.value.type != "integer" else ()
                     values[g] = propose_value(code, lower[lo:hi], lemma)
+        # the suggestions, per transcript: entries in order, ids hashed as suggestion_id does
         sha1 = hashlib.sha1
-        d, base, next_base = -1, 0, 0
-        head, ss, bucket = b"", sents[0], out[0]
-        for g, j in zip(src[order].tolist(), sent[order].tolist(), strict=True):
-            while j >= next_base:  # the next transcript
-                d += 1
-                base, next_base = sent_base[d], sent_base[d + 1]
-                head, ss, bucket = f"{transcripts[d].id}\x1f".encode(), sents[d], out[d]
-            sentence = ss[j - base]
-            s0, s1, code_id = sentence.start, sentence.end, gc[g]
-            bucket.append(
-                _suggestion(
-                    sha1(head + f"{code_id}\x1f{s0}\x1f{s1}".encode()).digest()[:6].hex(),
-                    code_id,
+        o_src: list[int] = src[order].tolist()
+        o_sent = sent[order]
+        cuts: list[int] = o_sent.searchsorted(found.sent_base).tolist()
+        o_sent_l: list[int] = o_sent.tolist()
+        code_of = [gc[g] for g in o_src]
+        evidence_at = [evidence_of[g] for g in o_src]
+        value_at = (
+            [values.get(g) if j == gs[g] else None for g, j in zip(o_src, o_sent_l, strict=True)]
+            if values
+            else [None] * len(o_src)
+        )
+        for d, t in enumerate(transcripts):
+            x, y = cuts[d], cuts[d + 1]
+            if x == y:
+                continue
+            base, ss = sent_base[d], sents[d]
+            chosen = [ss[j - base] for j in o_sent_l[x:y]]
+            s0 = [c.start for c in chosen]
+            s1 = [c.end for c in chosen]
+            codes_here = code_of[x:y]
+            head = f"{t.id}\x1f"
+            ids = [
+                sha1(f"{head}{c}\x1f{a}\x1f{b}".encode()).digest()[:6].hex()
+                for c, a, b in zip(codes_here, s0, s1, strict=True)
+            ]
+            out[d] = list(
+                map(
+                    _suggestion,
+                    ids,
+                    codes_here,
                     s0,
                     s1,
-                    sentence.text,
-                    sentence.index,
-                    evidence_of[g],
-                    values.get(g) if values and j == gs[g] else None,
+                    [c.text for c in chosen],
+                    [c.index for c in chosen],
+                    evidence_at[x:y],
+                    value_at[x:y],
                 )
             )
         return out
