@@ -33,14 +33,15 @@ MORPH or entities, so patterns using those are refused.
 
 How it runs (the rules above do not depend on it): each distinct lexeme is looked up once per
 matcher set (which one-word keywords and '&' parts it matches, which multi-word keywords it
-anchors, which words may stand next to those anchors, its class for the negation rule) and its
-flags kept in two numpy hash tables, so a doc's candidate tokens, anchors, sentence ranges and
-negator counts come from a few numpy calls; numpy also drops the anchors whose neighbours cannot
-be the word their keyword needs there. Python work is per sentence that holds a keyword word: a
-bit mask of the units present (the parts of '&' keywords take the low bits), multi-word matches
-tried from the anchors, and '&' keywords looked at only where their rarest-looking part is in
-the sentence or its context. The negation rule runs only when a negator stands in the window;
-what is remembered between transcripts is per lexeme or per negation window, never per text.
+anchors, which words may stand next to those anchors, its class for the negation rule) and kept
+in numpy hash tables. ``match_docs`` then matches a batch of transcripts as one run of tokens:
+the units each sentence holds, the '&' keywords complete in a sentence and its context (a 64-bit
+signature sieve first, then part by part), the negation rule on one-word matches, exclusion,
+group codes and the evidence are numpy over the whole batch. Python works only on multi-word
+anchors that pass the numpy prefilters (their other words present in the sentence, the word next
+to the anchor possibly the one needed), on the negation of multi-word matches, and on the
+suggestions themselves. The per-sentence matcher (``scan_at`` and ``sentence_codes``) states the
+same rules plainly, one sentence at a time; the tests hold the batch matcher to it.
 """
 
 from __future__ import annotations
@@ -1099,7 +1100,9 @@ class MatcherSet:
         if not hasattr(self, "_kid_code"):
             self._keyword_table()
         i64 = np.int64
-        arrays = [doc.to_array(self._columns) for doc in docs]
+        arrays = [doc.to_array(self._columns).reshape(-1, 2) for doc in docs]
+        if not arrays:
+            arrays = [np.zeros((0, 2), np.uint64)]
         n_tok = np.array([len(a) for a in arrays], i64)
         tok_base = np.concatenate([[0], np.cumsum(n_tok)])
         n_sents = np.array([len(b) for b in bounds], i64)

@@ -240,6 +240,8 @@ class Suggester:
         import numpy as np
 
         sents = [segment(t) for t in transcripts] if sentences is None else list(sentences)
+        if not transcripts:
+            return []
         m = self.matchers
         context = self.context and bool(m.conjunctions)
         docs: list[Doc] = []
