@@ -67,13 +67,11 @@ def main() -> None:
         for _doc in nlp.pipe(bodies, batch_size=256):
             pass
 
-    def with_keywords() -> None:
-        for t in transcripts:
-            keywords.suggest(t, segment(t))
+    def with_keywords() -> None:  # one batch, as codeer suggest runs
+        keywords.suggest_many(transcripts, [segment(t) for t in transcripts])
 
     def with_learning() -> None:
-        for t in transcripts:
-            learned.suggest(t, segment(t))
+        learned.suggest_many(transcripts, [segment(t) for t in transcripts])
 
     def training() -> None:  # a real fit: the model cache is neither read nor written
         LearnedSuggester(project, keywords, args.coder, cache=False)

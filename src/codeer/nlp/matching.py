@@ -1080,20 +1080,22 @@ class MatcherSet:
     def match_docs(
         self,
         docs: Sequence[Doc],
-        bounds: Sequence[Any],
-        wanted: Sequence[Any],
-        edges: Sequence[tuple[Any, Any]] | None,
+        sentences: Sequence[int],
+        bounds: Any,
+        wanted: Any,
+        edges: tuple[Any, Any] | None,
     ) -> Matches:
         """``sentence_codes`` for every wanted sentence of several transcripts at once.
 
-        Per doc (its text is the transcript body): ``bounds`` the sentences' body offsets
-        (numpy, n x 2), ``wanted`` a numpy bool per sentence, ``edges`` the context pairs
-        (sentence, context sentence), each sentence's in context order (None: no context).
-        The docs are matched as one run of tokens: the units present per sentence, the '&'
-        keywords completed, the negation rule's window test, exclusion and the group codes are
-        numpy over the whole batch, so the cost per transcript and per sentence is small; Python
-        works on multi-word anchors, hits with a negator in their window and, later, on the
-        suggestions themselves.
+        ``sentences`` is how many sentences each doc (its text is the transcript body) has;
+        the sentences of all docs, one after the other, have their body offsets in ``bounds``
+        (numpy, n x 2) and a numpy bool each in ``wanted``; ``edges`` are the context pairs
+        (sentence, context sentence), numbered over the batch, each sentence's in context order
+        (None: no context). The docs are matched as one run of tokens: the units present per
+        sentence, the '&' keywords completed, the negation rule, exclusion and the group codes
+        are numpy over the whole batch, so the cost per transcript and per sentence is small;
+        Python works on multi-word anchors, multi-word hits with a negator in their window and,
+        later, on the suggestions themselves.
         """
         import numpy as np
 
@@ -1105,14 +1107,10 @@ class MatcherSet:
             arrays = [np.zeros((0, 2), np.uint64)]
         n_tok = np.array([len(a) for a in arrays], i64)
         tok_base = np.concatenate([[0], np.cumsum(n_tok)])
-        n_sents = np.array([len(b) for b in bounds], i64)
+        n_sents = np.array(sentences, i64).reshape(-1)
         sent_base = np.concatenate([[0], np.cumsum(n_sents)])
-        # the docs' offsets made one increasing run: each doc starts after the last offset of
-        # the one before (its last token or sentence end)
-        span = [
-            max(int(a[-1, 1]) if len(a) else 0, int(np.asarray(b).max()) if len(b) else 0) + 1
-            for a, b in zip(arrays, bounds, strict=True)
-        ]
+        # the docs' offsets made one increasing run: each doc after the text of the one before
+        span = [len(doc[-1].text_with_ws) + doc[-1].idx + 1 if len(doc) else 1 for doc in docs]
         char_base = np.concatenate([[0], np.cumsum(span)])
         if len(arrays) == 1:
             keys_np = np.ascontiguousarray(arrays[0][:, 0])
@@ -1135,19 +1133,10 @@ class MatcherSet:
         info.classes, info.negators = classes, neg
         n_sent = int(sent_base[-1])
         glob = local + np.repeat(char_base[:-1], n_tok)
-        gb = (
-            np.concatenate(
-                [
-                    np.asarray(b, i64).reshape(-1, 2) + c
-                    for b, c in zip(bounds, char_base.tolist(), strict=False)
-                ]
-            )
-            if n_sent
-            else np.zeros((0, 2), i64)
-        )
+        gb = np.asarray(bounds, i64).reshape(-1, 2) + np.repeat(char_base[:-1], n_sents)[:, None]
         lohi = glob.searchsorted(gb.reshape(-1)).reshape(-1, 2)
         s_lo, s_hi = lohi[:, 0], lohi[:, 1]
-        want = np.concatenate(list(wanted)) if n_sent else np.zeros(0, bool)
+        want = np.asarray(wanted, bool)
         matches = Matches(
             info, local, tok_base, sent_base, docs, self._lengths, s_lo.tolist(), s_hi.tolist()
         )
@@ -1267,7 +1256,7 @@ class MatcherSet:
         h_tok.append(p_tok[single])
         if n_parts:
             cj, cn, ccnt, ctok = self._conjunction_hits(
-                info, p_uid, p_tok, p_sid, multi, want, edges, has_neg, lo_of, hi_of, sent_base
+                info, p_uid, p_tok, p_sid, multi, want, edges, has_neg, lo_of, hi_of
             )
             h_j.append(cj)
             h_kid.append(cn + len(self._all))
@@ -1281,7 +1270,7 @@ class MatcherSet:
             pt: list[int] = []
             strings = self.nlp.vocab.strings
             for d, doc in enumerate(docs):
-                b = np.asarray(bounds[d], i64).reshape(-1, 2)
+                b = gb[sent_base[d] : sent_base[d + 1]] - char_base[d]  # this doc's sentences
                 b_start: list[int] = b[:, 0].tolist()
                 base, sbase = int(tok_base[d]), int(sent_base[d])
                 for match_id, start, end in self._matcher(doc):
@@ -1389,11 +1378,10 @@ class MatcherSet:
         p_sid: Any,
         multi: dict[int, dict[int, list[tuple[int, ...]]]],
         wanted: Any,
-        edges: Sequence[tuple[Any, Any]] | None,
+        edges: tuple[Any, Any] | None,
         has_neg: Any,
         lo_of: list[int],
         hi_of: list[int],
-        sent_base: Any,
     ) -> tuple[Any, Any, Any, Any]:
         """The '&' keyword hits (see ``sentence_codes``): sentence, keyword, token count and
         tokens, by sentence and keyword. The parts present per sentence and in its context, the
@@ -1434,8 +1422,7 @@ class MatcherSet:
         pairs_p = [trig[own[t_sid]] % n_parts]
         ctx = np.full((n_sent, 2), -1, i64)  # the context sentences, in order (-1: none)
         if edges is not None:
-            ej = np.concatenate([e[0] + b for e, b in zip(edges, sent_base.tolist(), strict=False)])
-            ek = np.concatenate([e[1] + b for e, b in zip(edges, sent_base.tolist(), strict=False)])
+            ej, ek = edges
             keep = own[ej]
             ej, ek = ej[keep], ek[keep]
             second = np.zeros(len(ej), bool)

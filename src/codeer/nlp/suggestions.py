@@ -40,7 +40,6 @@ from codeer.yamlio import dump_yaml, load_yaml, pydantic_problems
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc
 
     from codeer.nlp.matching import MatcherSet, Matches
     from codeer.project import Project
@@ -244,26 +243,27 @@ class Suggester:
             return []
         m = self.matchers
         context = self.context and bool(m.conjunctions)
-        docs: list[Doc] = []
-        bounds: list[Any] = []
-        wanted: list[Any] = []
-        turns: list[Any] = []
-        edges: list[tuple[Any, Any]] = []
-        for t, ss in zip(transcripts, sents, strict=True):
-            n = len(ss)
-            turn = np.fromiter(map(_turn_index, ss), np.int64, n)
-            asks = np.array([x.is_interviewer for x in t.turns] + [False], bool)[turn]
-            turns.append(turn)
-            wanted.append(np.ones(n, bool) if self.include_interviewer else ~asks)
-            doc = self.nlp.make_doc(t.body if context else self._text_to_tokenise(t))
-            docs.append(self._lemmatizer(doc) if m.has_patterns else doc)
-            bounds.append(
-                np.fromiter(chain.from_iterable(map(_span, ss)), np.int64, 2 * n).reshape(n, 2)
-            )
-            if context:
-                edges.append(_context_edges(turn, asks))
-        found = m.match_docs(docs, bounds, wanted, edges if context else None)
-        return self._build(transcripts, sents, found, np.concatenate(turns), np.concatenate(wanted))
+        docs = [
+            self.nlp.make_doc(t.body if context else self._text_to_tokenise(t)) for t in transcripts
+        ]
+        if m.has_patterns:
+            docs = [self._lemmatizer(doc) for doc in docs]
+        # the sentences of all transcripts as one run; turns numbered over the batch, with a gap
+        # between transcripts (so no context reaches into the transcript before)
+        every = list(chain.from_iterable(sents))
+        n = len(every)
+        sizes = [len(ss) for ss in sents]
+        first_turn = np.cumsum([0] + [len(t.turns) + 1 for t in transcripts])[:-1]
+        turn = np.fromiter(map(_turn_index, every), np.int64, n) + np.repeat(first_turn, sizes)
+        asks = np.fromiter(
+            chain.from_iterable([*(x.is_interviewer for x in t.turns), False] for t in transcripts),
+            bool,
+        )[turn]
+        wanted = np.ones(n, bool) if self.include_interviewer else ~asks
+        bounds = np.fromiter(chain.from_iterable(map(_span, every)), np.int64, 2 * n).reshape(n, 2)
+        edges = _context_edges(turn, asks) if context else None
+        found = m.match_docs(docs, sizes, bounds, wanted, edges)
+        return self._build(transcripts, sents, found, turn, wanted)
 
     def _build(
         self,
