@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from codeer import segmentation as seg
 from codeer.segmentation import Sentence, segment_body, split_spans
 from codeer.transcript import Turn, split_turns
+from tests.test_matching_speed_segmentation import _plain_is_abbreviation
 
 # --- the plain rules, one regex match and one Python decision at a time -----------------------
 
@@ -28,19 +29,6 @@ def _plain_starts_sentence(ch: str) -> bool:
         or ch.istitle()
         or (ch.isalpha() and not ch.islower())
     )
-
-
-def _plain_is_abbreviation(text: str, lo: int, dot: int) -> bool:
-    m = re.compile(r"\S+\Z").search(text, max(lo, dot - seg._LONGEST_ABBREVIATION), dot + 1)
-    if m is None or (m.start() > lo and not text[m.start() - 1].isspace()):
-        return False
-    word = m.group().lstrip(seg._OPENERS)
-    low = word.lower()
-    if low in seg.ABBREVIATIONS:
-        return True
-    if len(word) == 2 and word[0].isalpha() and word[0].isupper():
-        return True
-    return bool(seg._DOTTED.fullmatch(low)) and low not in seg.FINAL_ABBREVIATIONS
 
 
 def _plain_add(text: str, a: int, b: int, spans: list[tuple[int, int]]) -> None:

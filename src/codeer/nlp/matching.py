@@ -1039,15 +1039,8 @@ class MatcherSet:
             for kw, uid, need, nb in units:
                 if present & need != need:
                     continue  # some other word of the unit is not in the sentence
-                if nb is not None:  # the word right next to the anchor, checked inline
-                    p = k + nb[0]
-                    if p < lo or p >= hi:
-                        continue
-                    m = nb[1].get(keys[p])
-                    if m is None:
-                        m = self._term_at(nb[2], nb[1], keys[p])
-                    if not m:
-                        continue
+                if nb is not None and self._near_word(nb, keys, k, lo, hi) < 0:
+                    continue  # the word right next to the anchor is not the one needed
                 got = self._match_around(kw, keys, k, lo, hi)
                 if got is not None:
                     multi.setdefault(uid, []).append(got)
@@ -1200,13 +1193,8 @@ class MatcherSet:
                 nb = nears[uid]
                 got: tuple[int, ...] | None
                 if nb is not None:  # the word right next to the anchor
-                    p = k + nb[0]
-                    if p < lo or p >= hi:
-                        continue
-                    m = nb[1].get(keys[p])
-                    if m is None:
-                        m = self._term_at(nb[2], nb[1], keys[p])
-                    if not m:
+                    p = self._near_word(nb, keys, k, lo, hi)
+                    if p < 0:
                         continue
                     if pair_only[uid]:  # two words, side by side: that was the whole match
                         got = (k, p) if p > k else (p, k)
@@ -1555,6 +1543,18 @@ class MatcherSet:
             if not check or not self._negated(info, t, lo, hi):
                 return t
         return None
+
+    def _near_word(
+        self, near: tuple[int, dict[int, bool], Term], keys: list[int], k: int, lo: int, hi: int
+    ) -> int:
+        """The token next to anchor ``k`` when it is the word its unit needs there, else -1."""
+        p = k + near[0]
+        if p < lo or p >= hi:
+            return -1
+        m = near[1].get(keys[p])
+        if m is None:
+            m = self._term_at(near[2], near[1], keys[p])
+        return p if m else -1
 
     def _term_at(self, term: Term, cache: dict[int, bool], key: int) -> bool:
         m = cache.get(key)
