@@ -53,3 +53,22 @@ def test_evidence_spans_cover_the_matched_words(project: Project) -> None:
         assert s.id == suggestion_id(t.id, s.code, s.start, s.end)  # hashed inline in _make
         for e in s.evidence:
             assert t.body[e.start : e.end] == e.text
+
+
+def test_evidence_spans_hold_in_the_middle_of_a_batch(project: Project) -> None:
+    from codeer.transcript import parse_transcript
+
+    t = next(iter(project.transcripts.values()))
+    other = parse_transcript(
+        "---\nid: o\ncase: Y\nrole: gemeente\n---\nR: Een huiskamer in İzmir. Wij 🙂 maken afspraken.\n",
+        Path("o.txt"),
+    )
+    s = Suggester(project.codebook, extend=False)
+    alone = s.suggest(t)
+    batch = s.suggest_many([other, t, other])
+    assert batch[1] == alone  # offsets of the İ words (measured on the doc) still exact
+    assert batch[0] == batch[2] == s.suggest(other)
+    for tr, got in zip((other, t, other), batch, strict=True):
+        for sg in got:
+            for e in sg.evidence:
+                assert tr.body[e.start : e.end] == e.text
