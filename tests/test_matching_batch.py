@@ -252,3 +252,25 @@ def test_ragged_lists_gather_in_order_and_grow() -> None:
     rep, values = r.gather(index)
     assert rep.tolist() == [k for k, i in enumerate(index) for _ in lists[i]]
     assert values.tolist() == [v for i in index for v in lists[i]]
+
+
+def test_batches_are_cut_by_size_with_the_same_result(
+    bundled: tuple[Project, list[Transcript]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from codeer.nlp import suggestions
+
+    project, transcripts = bundled
+    transcripts = transcripts[:8]
+    s = Suggester(project.codebook)
+    whole = s.suggest_many(transcripts)
+    cuts: list[int] = []
+    batch = s._suggest_batch
+    monkeypatch.setattr(
+        s, "_suggest_batch", lambda ts, ss: (cuts.append(len(ts)), batch(ts, ss))[1]
+    )
+    monkeypatch.setattr(suggestions, "BATCH_CHARS", 2 * max(len(t.body) for t in transcripts))
+    assert s.suggest_many(transcripts) == whole
+    assert len(cuts) > 2 and sum(cuts) == len(transcripts)
+    cuts.clear()
+    monkeypatch.setattr(suggestions, "BATCH_CHARS", 10)  # each transcript alone
+    assert s.suggest_many(transcripts) == whole and cuts == [1] * len(transcripts)

@@ -48,7 +48,8 @@ Status = Literal["pending", "accepted", "rejected"]
 Source = Literal["keywords", "learned"]
 Progress = Callable[[int], None]
 INTERVIEWER = frozenset({"I", "Interviewer"})
-BATCH = 16  # transcripts matched together by run_suggest (see Suggester.suggest_many)
+BATCH = 16  # transcripts per suggest_many call of run_suggest (the progress bar moves)
+BATCH_CHARS = 2_000_000  # characters of transcript matched at once by Suggester.suggest_many
 
 _UNITS = ["nul", "een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen"]
 _TEENS = ["tien", "elf", "twaalf", "dertien", "veertien", "vijftien", "zestien", "zeventien",
@@ -229,18 +230,32 @@ class Suggester:
         transcripts: Sequence[Transcript],
         sentences: Sequence[Sequence[Sentence]] | None = None,
     ) -> list[list[Suggestion]]:
-        """Fresh (pending) suggestions for several transcripts (each in body order), matched as
-        one batch: like ``nlp.pipe``, a batch spreads the fixed cost of the numpy work.
+        """Fresh (pending) suggestions for several transcripts (each in body order), matched in
+        batches: like ``nlp.pipe``, a batch spreads the fixed cost of the numpy work. A batch
+        holds at most ``BATCH_CHARS`` characters of transcript (one longer transcript goes
+        alone), so the look-up tables per sentence stay a few megabytes.
 
         Each body is tokenised once; lemmas are looked up per distinct word (the lookup
         lemmatizer is a function of the lower-cased form, so this gives the pipeline's lemmas);
         the lemmatizer runs on the whole doc only when a code has Matcher patterns.
         """
+        sents = [segment(t) for t in transcripts] if sentences is None else list(sentences)
+        out: list[list[Suggestion]] = []
+        at = 0
+        while at < len(transcripts):
+            end, size = at + 1, len(transcripts[at].body)
+            while end < len(transcripts) and size + len(transcripts[end].body) <= BATCH_CHARS:
+                size += len(transcripts[end].body)
+                end += 1
+            out += self._suggest_batch(transcripts[at:end], sents[at:end])
+            at = end
+        return out
+
+    def _suggest_batch(
+        self, transcripts: Sequence[Transcript], sents: Sequence[Sequence[Sentence]]
+    ) -> list[list[Suggestion]]:
         import numpy as np
 
-        sents = [segment(t) for t in transcripts] if sentences is None else list(sentences)
-        if not transcripts:
-            return []
         m = self.matchers
         context = self.context and bool(m.conjunctions)
         docs = [
