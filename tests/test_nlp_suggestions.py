@@ -453,7 +453,7 @@ def test_lexeme_table_grows_and_overflows_without_losing_flags(tmp_path: Path, n
     m = Suggester(p.codebook, nlp=nlp).matchers  # type: ignore[arg-type]
     m._table_keys = np.zeros(4, np.uint64)  # tiny: forces collisions and regrowth
     m._table_flags = np.zeros(4, m._table_flags.dtype)
-    words = " ".join(f"woord{i} huiskamer niet , vrijwilligers" for i in range(300))
+    words = " ".join(f"woord{i} inloop{i} huiskamer niet , vrijwilligers" for i in range(300))
     for _ in range(2):  # new lexemes, then known ones
         doc = nlp.make_doc(words)  # type: ignore[attr-defined]
         info = m.token_info(doc)
@@ -461,4 +461,24 @@ def test_lexeme_table_grows_and_overflows_without_losing_flags(tmp_path: Path, n
         for k, key in enumerate(info.keys):
             assert (k in cand) == (key in m._lex)
             assert info.classes[k] == word_class(info.lower[k])
+        keys = np.array([info.keys[k] for k in sorted(cand)], np.uint64)
+        assert m._lx_of(keys).tolist() == [m._lx[k] for k in keys.tolist()]  # batch look-up
     assert m._overflow and len(m._table_keys) > 4
+
+
+def test_candidate_lexemes_in_the_overflow_keep_their_index(tmp_path: Path, nlp: object) -> None:
+    import numpy as np
+
+    p = make_project(tmp_path, "R: x\n")
+    m = Suggester(p.codebook, nlp=nlp).matchers  # type: ignore[arg-type]
+    for name in ("_table_keys", "_table2_keys", "_table_flags", "_table2_flags"):
+        setattr(m, name, np.zeros(4, np.uint64))
+    m._table_lx = np.full(4, -1, np.int64)
+    m._table2_lx = np.full(4, -1, np.int64)
+    m._used = -(10**9)  # no growth: most lexemes go to the overflow
+    doc = nlp.make_doc(" ".join(f"inloop{i} huiskamer" for i in range(50)))  # type: ignore[attr-defined]
+    info = m.token_info(doc)
+    cand = info.positions.tokens  # type: ignore[union-attr]
+    assert len(cand) == 100 and set(m._overflow) & set(m._lx)
+    keys = np.array([info.keys[k] for k in cand], np.uint64)
+    assert m._lx_of(keys).tolist() == [m._lx[k] for k in keys.tolist()]
