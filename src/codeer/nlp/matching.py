@@ -329,12 +329,17 @@ class Ragged:
     def gather(self, index: Any) -> tuple[Any, Any]:
         """The lists of ``index`` (numpy) one after the other: for each value, the position in
         ``index`` it comes from, and the value."""
-        import numpy as np
+        rows, at = spread(self.start[index], self.count[index])
+        return rows, self.flat[at]
 
-        cnt = self.count[index]
-        rep = np.repeat(np.arange(len(index)), cnt)
-        at = self.start[index][rep] + np.arange(len(rep)) - (np.cumsum(cnt) - cnt)[rep]
-        return rep, self.flat[at]
+
+def spread(start: Any, count: Any) -> tuple[Any, Any]:
+    """The ranges ``start[i] .. start[i] + count[i]`` one after the other (numpy): for each
+    position, the range ``i`` it belongs to, and the position."""
+    import numpy as np
+
+    rows = np.repeat(np.arange(len(start)), count)
+    return rows, start[rows] + np.arange(len(rows)) - (np.cumsum(count) - count)[rows]
 
 
 def ragged(lists: Sequence[Sequence[int]]) -> Ragged:
@@ -565,13 +570,8 @@ class MatcherSet:
         # '&' keywords: per trigger part the keywords it triggers, per keyword its parts
         self._is_trigger: Any = np.zeros(n_parts, bool)
         self._is_trigger[list(self._trigger_users)] = True
-        users = [self._trigger_users.get(u, []) for u in range(n_parts)]
-        self._tu_count: Any = np.array([len(u) for u in users], np.int64)
-        self._tu_start: Any = np.cumsum(self._tu_count) - self._tu_count
-        self._tu_flat: Any = np.array([n for u in users for n in u], np.int64)
-        self._cp_count: Any = np.array([len(u) for u in self._conj_units], np.int64)
-        self._cp_start: Any = np.cumsum(self._cp_count) - self._cp_count
-        self._cp_flat: Any = np.array([p for u in self._conj_units for p in u], np.int64)
+        self._triggered = ragged([self._trigger_users.get(u, []) for u in range(n_parts)])
+        self._conj_units_r = ragged(self._conj_units)
         self._part_negative: Any = np.array([p.negative for p in self._parts], bool)
         self._part_multi: Any = np.array([len(p.terms) > 1 for p in self._parts], bool)
         self._conj_sig: Any = np.array(  # the parts of each '&' keyword as 64 bits (a sieve)
@@ -1065,10 +1065,7 @@ class MatcherSet:
         self._kid_code: Any = np.array([index[kw.code] for kw in kws], np.int64)
         self._kid_excl: Any = np.array([kw.exclude for kw in kws], bool)
         self._kid_neg: Any = np.array([kw.negative for kw in kws], bool)
-        above = [[index[a] for a in _ancestors(c) if a in index] for c in codes]
-        self._anc_count: Any = np.array([len(a) for a in above], np.int64)
-        self._anc_start: Any = np.cumsum(self._anc_count) - self._anc_count
-        self._anc_flat: Any = np.array([a for x in above for a in x], np.int64)
+        self._above = ragged([[index[a] for a in _ancestors(c) if a in index] for c in codes])
 
     def match_docs(
         self,
@@ -1162,55 +1159,9 @@ class MatcherSet:
                 | ((at >> NEED_LEFT_AT) & near[ak])
             )
             anchored = anchored[ok != 0]
-        multi: dict[int, dict[int, list[tuple[int, ...]]]] = {}
-        if len(anchored):
-            # (anchor, unit) pairs, kept where the unit's other words (as probes) all stand in
-            # the sentence; in token order, and per anchor in _lex's order
-            a_tok, a_sid = cand[anchored], sid[anchored]
-            pair, puid = self._lx_anchors.gather(lx[anchored])
-            n_probes = self._n_probes
-            if n_probes:
-                rep, probe = self._lx_probes.gather(lx)
-                there = np.zeros(n_sent * n_probes, bool)
-                there[sid[rep] * n_probes + probe] = True
-                rep, probe = self._unit_probes.gather(puid)
-                missing = ~there[a_sid[pair][rep] * n_probes + probe]
-                ok = np.bincount(rep[missing], minlength=len(puid)) == 0
-                pair, puid = pair[ok], puid[ok]
-            # the word right next to the anchor may be the one the unit needs there (its bucket)
-            off = self._near_off[puid]
-            nbr = a_tok[pair] + off
-            j = a_sid[pair]
-            nbr_ok = (nbr >= s_lo[j]) & (nbr < s_hi[j])
-            filled = (tok[nbr.clip(0, len(tok) - 1)] >> NEAR_AT) & NEAR_MASK
-            ok = (off == 0) | (nbr_ok & (filled & self._near_bits[puid] != 0))
-            pair, puid = pair[ok], puid[ok]
-            units_all, nears, pair_only = self._all, self._near, self._pair_only
-            for k, j, uid in zip(
-                a_tok[pair].tolist(), a_sid[pair].tolist(), puid.tolist(), strict=True
-            ):
-                lo, hi = lo_of[j], hi_of[j]
-                nb = nears[uid]
-                got: tuple[int, ...] | None
-                if nb is not None:  # the word right next to the anchor
-                    p = self._near_word(nb, keys, k, lo, hi)
-                    if p < 0:
-                        continue
-                    if pair_only[uid]:  # two words, side by side: that was the whole match
-                        got = (k, p) if p > k else (p, k)
-                    else:
-                        got = self._match_around(units_all[uid], keys, k, lo, hi)
-                else:
-                    got = self._match_around(units_all[uid], keys, k, lo, hi)
-                if got is not None:
-                    by_unit = multi.get(j)
-                    if by_unit is None:
-                        by_unit = multi[j] = {}
-                    found = by_unit.get(uid)
-                    if found is None:
-                        by_unit[uid] = [got]
-                    else:
-                        found.append(got)
+        multi = self._multi_word_matches(
+            keys, tok, cand[anchored], sid[anchored], lx[anchored], lx, sid, lohi, lo_of, hi_of
+        )
         n_parts = len(self._parts)
         # the hits, phase by phase (multi-word, one-word, '&', patterns), as columns: sentence,
         # keyword number, checked (the negation rule already applied), and a token slice
@@ -1244,7 +1195,7 @@ class MatcherSet:
         h_tok.append(p_tok[single])
         if n_parts:
             cj, cn, ccnt, ctok = self._conjunction_hits(
-                info, p_uid, p_tok, p_sid, multi, want, edges, has_neg, lo_of, hi_of
+                info, p_uid, p_tok, p_sid, multi, want, edges, has_neg, lohi, lo_of, hi_of
             )
             h_j.append(cj)
             h_kid.append(cn + len(self._all))
@@ -1307,6 +1258,27 @@ class MatcherSet:
             ):
                 if self._negated(info, htok_l[a : a + c], lo_of[j], hi_of[j]):
                     live[r] = False
+        self._group_hits(matches, n_sent, hj, kid, live, hcnt, hptr, htok)
+        return matches
+
+    def _group_hits(
+        self,
+        matches: Matches,
+        n_sent: int,
+        hj: Any,
+        kid: Any,
+        live: Any,
+        hcnt: Any,
+        hptr: Any,
+        htok: Any,
+    ) -> None:
+        """Fill ``matches``'s groups and evidence from the hits (by sentence, in order: their
+        sentence, keyword number, whether the negation rule left them, token slice): excluded
+        codes and group codes above a proposed code dropped, one group per (sentence, code) in
+        the order of its first hit, the evidence named after the first hit of each token."""
+        import numpy as np
+
+        i64 = np.int64
         # codes excluded in a sentence, and group codes above a code proposed there
         n_codes = len(self._code_list)
         code = self._kid_code[kid]
@@ -1316,12 +1288,8 @@ class MatcherSet:
         table[gkey[live & excl]] = True
         keep = live & ~excl & ~table[gkey]
         there = gkey[keep]
-        tc = there % n_codes
-        cnt = self._anc_count[tc]
-        rep = np.repeat(np.arange(len(there)), cnt)
-        anc = (there // n_codes)[rep] * n_codes + self._anc_flat[
-            self._anc_start[tc][rep] + np.arange(len(rep)) - (np.cumsum(cnt) - cnt)[rep]
-        ]
+        rep, above = self._above.gather(there % n_codes)
+        anc = (there // n_codes)[rep] * n_codes + above
         table[:] = False  # now: a code below it is proposed there
         table[anc] = True
         keep &= ~table[gkey]
@@ -1339,9 +1307,8 @@ class MatcherSet:
         rank[group_order] = np.arange(len(first))
         grp = rank[inverse]  # each kept hit's group, numbered in output order
         # evidence: the tokens of a group's hits, each named after the first hit that has it
-        cnt = hcnt[rows]
-        rep = np.repeat(np.arange(len(rows)), cnt)
-        etok = htok[hptr[rows][rep] + np.arange(len(rep)) - (np.cumsum(cnt) - cnt)[rep]]
+        rep, at = spread(hptr[rows], hcnt[rows])
+        etok = htok[at]
         egrp = grp[rep]
         eo = np.lexsort((rep, etok, egrp))
         etok, egrp, erow = etok[eo], egrp[eo], rep[eo]
@@ -1356,7 +1323,78 @@ class MatcherSet:
         matches.evidence_token = etok.tolist()
         texts = self._kid_text
         matches.evidence_keyword = [texts[k] for k in kid[rows][erow].tolist()]
-        return matches
+
+    def _multi_word_matches(
+        self,
+        keys: list[int],
+        tok: Any,
+        a_tok: Any,
+        a_sid: Any,
+        a_lx: Any,
+        cand_lx: Any,
+        cand_sid: Any,
+        lohi: Any,
+        lo_of: list[int],
+        hi_of: list[int],
+    ) -> dict[int, dict[int, list[tuple[int, ...]]]]:
+        """Per sentence and multi-word unit, its matches, tried from the anchors ``a_tok`` (in
+        token order, with their sentences and lexeme indexes) where numpy finds the unit's
+        other words (as probes) among the candidate tokens of the sentence (``cand_lx``,
+        ``cand_sid``) and the word next to the anchor possibly the one needed (its bucket).
+        ``lohi``: each sentence's token range (numpy), also as lists ``lo_of``, ``hi_of``."""
+        import numpy as np
+
+        multi: dict[int, dict[int, list[tuple[int, ...]]]] = {}
+        if not len(a_tok):
+            return multi
+        s_lo, s_hi, n_sent = lohi[:, 0], lohi[:, 1], len(lohi)
+        # (anchor, unit) pairs, kept where the unit's other words (as probes) all stand in
+        # the sentence; in token order, and per anchor in _lex's order
+        pair, puid = self._lx_anchors.gather(a_lx)
+        n_probes = self._n_probes
+        if n_probes:
+            rep, probe = self._lx_probes.gather(cand_lx)
+            there = np.zeros(n_sent * n_probes, bool)
+            there[cand_sid[rep] * n_probes + probe] = True
+            rep, probe = self._unit_probes.gather(puid)
+            missing = ~there[a_sid[pair][rep] * n_probes + probe]
+            ok = np.bincount(rep[missing], minlength=len(puid)) == 0
+            pair, puid = pair[ok], puid[ok]
+        # the word right next to the anchor may be the one the unit needs there (its bucket)
+        off = self._near_off[puid]
+        nbr = a_tok[pair] + off
+        j = a_sid[pair]
+        nbr_ok = (nbr >= s_lo[j]) & (nbr < s_hi[j])
+        filled = (tok[nbr.clip(0, len(tok) - 1)] >> NEAR_AT) & NEAR_MASK
+        ok = (off == 0) | (nbr_ok & (filled & self._near_bits[puid] != 0))
+        pair, puid = pair[ok], puid[ok]
+        units_all, nears, pair_only = self._all, self._near, self._pair_only
+        for k, j, uid in zip(
+            a_tok[pair].tolist(), a_sid[pair].tolist(), puid.tolist(), strict=True
+        ):
+            lo, hi = lo_of[j], hi_of[j]
+            nb = nears[uid]
+            got: tuple[int, ...] | None
+            if nb is not None:  # the word right next to the anchor
+                p = self._near_word(nb, keys, k, lo, hi)
+                if p < 0:
+                    continue
+                if pair_only[uid]:  # two words, side by side: that was the whole match
+                    got = (k, p) if p > k else (p, k)
+                else:
+                    got = self._match_around(units_all[uid], keys, k, lo, hi)
+            else:
+                got = self._match_around(units_all[uid], keys, k, lo, hi)
+            if got is not None:
+                by_unit = multi.get(j)
+                if by_unit is None:
+                    by_unit = multi[j] = {}
+                found = by_unit.get(uid)
+                if found is None:
+                    by_unit[uid] = [got]
+                else:
+                    found.append(got)
+        return multi
 
     def _conjunction_hits(
         self,
@@ -1368,6 +1406,7 @@ class MatcherSet:
         wanted: Any,
         edges: tuple[Any, Any] | None,
         has_neg: Any,
+        lohi: Any,
         lo_of: list[int],
         hi_of: list[int],
     ) -> tuple[Any, Any, Any, Any]:
@@ -1417,17 +1456,11 @@ class MatcherSet:
             second[1:] = ej[1:] == ej[:-1]
             ctx[ej, second.astype(i64)] = ek
             a = t_sid.searchsorted(ek)
-            cnt = t_sid.searchsorted(ek, "right") - a
-            rep = np.repeat(np.arange(len(ej)), cnt)
-            idx = a[rep] + np.arange(len(rep)) - (np.cumsum(cnt) - cnt)[rep]
+            rep, idx = spread(a, t_sid.searchsorted(ek, "right") - a)
             pairs_j.append(ej[rep])
             pairs_p.append(trig[idx] % n_parts)
         cj, cp = np.concatenate(pairs_j), np.concatenate(pairs_p)
-        cnt = self._tu_count[cp]
-        rep = np.repeat(np.arange(len(cj)), cnt)
-        n_of = self._tu_flat[
-            self._tu_start[cp][rep] + np.arange(len(rep)) - (np.cumsum(cnt) - cnt)[rep]
-        ]
+        rep, n_of = self._triggered.gather(cp)
         n_conj = len(self._conj_parts)
         groups = _sorted_unique(cj[rep] * n_conj + n_of)  # (sentence, keyword)
         # a quick sieve: 64-bit signatures of the parts in each sentence and its context
@@ -1443,10 +1476,9 @@ class MatcherSet:
         if not len(groups):
             return none
         # each keyword's parts: in the sentence, or else in its first context sentence with it
-        cnt = self._cp_count[gn]
-        rep = np.repeat(np.arange(len(groups)), cnt)
-        starts_at = np.cumsum(cnt) - cnt
-        part = self._cp_flat[self._cp_start[gn][rep] + np.arange(len(rep)) - starts_at[rep]]
+        rep, part = self._conj_units_r.gather(gn)
+        cnt = self._conj_units_r.count[gn]
+        starts_at = np.cumsum(cnt) - cnt  # where each group's parts start (at least two each)
         rj = gj[rep]
 
         def has(sent: Any) -> Any:
@@ -1468,7 +1500,7 @@ class MatcherSet:
         one_word = ~self._part_multi[part]
         first_tok = np.where(one_word, o_tok[at] if len(o_tok) else 0, -1)
         neg = info.negators
-        s_lo, s_hi = np.array(lo_of, i64), np.array(hi_of, i64)
+        s_lo, s_hi = lohi[:, 0], lohi[:, 1]
         base = np.maximum(s_lo[src], first_tok - NEGATION_WINDOW - 1).clip(min=0)
         end = np.minimum(s_hi[src], first_tok + NEGATION_WINDOW + 2).clip(min=0)
         clear = one_word & (self._part_negative[part] | (neg[end] == neg[base]))
@@ -1481,9 +1513,8 @@ class MatcherSet:
         if one.any():
             a = at[one]
             cnt = o_key.searchsorted(key[one], "right") - a  # at least one: the part is there
-            rep = np.repeat(np.arange(len(a)), cnt)
+            rep, idx = spread(a, cnt)
             starts_one = np.cumsum(cnt) - cnt
-            idx = a[rep] + np.arange(len(rep)) - starts_one[rep]
             sj = src[one][rep]
             negated = negated_singles(info.classes, o_tok[idx], s_lo[sj], s_hi[sj])
             pos = np.where(negated, len(idx), np.arange(len(idx)))
