@@ -10,17 +10,17 @@ from codeer.nlp.suggestions import (
     Evidence,
     Suggestion,
     SuggestionsFile,
-    _evidence,
     _quick_constructor,
-    _suggestion,
+    make_evidence,
+    make_suggestion,
 )
 
 
 def test_quick_constructors_equal_the_dataclass_init() -> None:
-    ev = _evidence(3, 9, "afspraak", "afspraak maken")
+    ev = make_evidence(3, 9, "afspraak", "afspraak maken")
     assert ev == Evidence(3, 9, "afspraak", "afspraak maken")
     assert type(ev) is Evidence
-    s = _suggestion("abc123def456", "a.b", 0, 20, "Wij maken afspraken.", 4, (ev,), 3)
+    s = make_suggestion("abc123def456", "a.b", 0, 20, "Wij maken afspraken.", 4, (ev,), 3)
     full = Suggestion("abc123def456", "a.b", 0, 20, "Wij maken afspraken.", 4, (ev,), 3)
     assert s == full
     assert dataclasses.asdict(s) == dataclasses.asdict(full)

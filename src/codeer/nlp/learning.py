@@ -509,7 +509,7 @@ def train(
 # --- suggestions -----------------------------------------------------------------------------------
 def learned_suggestions(model: PassageModel, rows: Rows) -> list[Suggestion]:
     """The model's suggestions for one transcript, with the words that weigh most as evidence."""
-    from codeer.nlp.suggestions import Suggestion, suggestion_id
+    from codeer.nlp.suggestions import make_suggestion, suggestion_id
 
     if not rows.rows:
         return []
@@ -529,7 +529,7 @@ def learned_suggestions(model: PassageModel, rows: Rows) -> list[Suggestion]:
             evidence = _evidence(model, code, rows, j, body)
             value = None
         out.append(
-            Suggestion(
+            make_suggestion(
                 id=suggestion_id(rows.transcript.id, code, s.start, s.end),
                 code=code,
                 start=s.start,
@@ -571,10 +571,10 @@ def _evidence(
         key=lambda x: (-x[0], x[1].start),
     )
     picked = sorted((tok for _, tok in scored[:EVIDENCE_WORDS]), key=lambda tok: tok.start)
-    from codeer.nlp.suggestions import Evidence
+    from codeer.nlp.suggestions import make_evidence
 
     return tuple(
-        Evidence(tok.start, tok.end, body[tok.start : tok.end], f"learned: {tok.lemma}")
+        make_evidence(tok.start, tok.end, body[tok.start : tok.end], f"learned: {tok.lemma}")
         for tok in picked
     )
 

@@ -133,8 +133,8 @@ def _quick_constructor(cls: type) -> Callable[..., Any]:
     return ns["make"]
 
 
-_evidence: Callable[..., Evidence] = _quick_constructor(Evidence)
-_suggestion: Callable[..., Suggestion] = _quick_constructor(Suggestion)
+make_evidence: Callable[..., Evidence] = _quick_constructor(Evidence)
+make_suggestion: Callable[..., Suggestion] = _quick_constructor(Suggestion)
 
 
 class SuggestionsFile(BaseModel):
@@ -339,7 +339,7 @@ class Suggester:
             if x < y:
                 body = t.body
                 evidence += [
-                    _evidence(a, b, body[a:b], k)
+                    make_evidence(a, b, body[a:b], k)
                     for a, b, k in zip(starts[x:y], ends[x:y], ekw[x:y], strict=True)
                 ]
         evidence_of = [tuple(evidence[a:b]) for a, b in pairwise(ge)]
@@ -385,7 +385,7 @@ class Suggester:
             ]
             out[d] = list(
                 map(
-                    _suggestion,
+                    make_suggestion,
                     ids,
                     codes_here,
                     s0,
