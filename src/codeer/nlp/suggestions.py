@@ -254,6 +254,7 @@ class Suggester:
     def _suggest_batch(
         self, transcripts: Sequence[Transcript], sents: Sequence[Sequence[Sentence]]
     ) -> list[list[Suggestion]]:
+        """One batch: its docs and its sentences as one run, matched, then made suggestions."""
         import numpy as np
 
         m = self.matchers
