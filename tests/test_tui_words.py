@@ -272,3 +272,58 @@ async def test_word_keys_on_an_empty_transcript_do_nothing(project_root: Path) -
         await pilot.press("c", *"huis", "enter")
         await pilot.pause()
         assert app.view.word is None and saved(project_root, tid="leeg") == []
+
+
+def _screen_at(view: object, offset: int) -> tuple[int, int]:
+    """Where body ``offset`` is drawn in the view: (x, y) for the pilot."""
+    from codeer.tui.widgets.transcript_view import GUTTER
+
+    y = view.line_of(offset)  # type: ignore[attr-defined]
+    line = view.lines[y]  # type: ignore[attr-defined]
+    x = GUTTER + view._label_width + offset - line.start  # type: ignore[attr-defined]
+    return x - round(view.scroll_x), y - round(view.scroll_y)  # type: ignore[attr-defined]
+
+
+async def test_mouse_drag_inside_a_sentence_selects_words_and_codes_them(
+    project_root: Path,
+) -> None:
+    app = make_app(project_root)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        view = app.view
+        body = app.session.body
+        s1 = app.session.sentences[1]  # "Ja, we hebben een huiskamer."
+        we = body.index("we", s1.start)
+        kamer = body.index("kamer", s1.start)  # inside "huiskamer"
+        # a click alone moves to the sentence and selects no words
+        await pilot.click(view, offset=_screen_at(view, we))
+        assert view.cursor == 1 and view.word_anchor is None and view.word is None
+        # pressed on "we", released inside "huiskamer": the words between, whole
+        await pilot.mouse_down(view, offset=_screen_at(view, we))
+        await pilot.hover(view, offset=_screen_at(view, kamer))
+        await pilot.mouse_up(view, offset=_screen_at(view, kamer))
+        await pilot.pause()
+        start, end = view.selection_span()
+        assert body[start:end] == "we hebben een huiskamer"
+        assert view.selection == (1, 1) and view.selected_words() == 4
+        await pilot.press("c", *"huis", "enter")
+        await pilot.pause()
+        (coding,) = saved(project_root)
+        assert (coding["start"], coding["end"]) == (start, end)
+        assert coding["quote"] == "we hebben een huiskamer"
+        # dragged backwards, from "huiskamer" to the comma after "Ja": "Ja" is the nearest word
+        await pilot.mouse_down(view, offset=_screen_at(view, kamer))
+        await pilot.hover(view, offset=_screen_at(view, body.index(",", s1.start)))
+        await pilot.mouse_up(view, offset=_screen_at(view, body.index(",", s1.start)))
+        await pilot.pause()
+        assert body[slice(*view.selection_span())] == "Ja, we hebben een huiskamer"
+        # on into the next sentence: whole sentences from the one it started in
+        s2 = app.session.sentences[2]
+        await pilot.mouse_down(view, offset=_screen_at(view, we))
+        await pilot.hover(view, offset=_screen_at(view, kamer))
+        assert view.word_anchor is not None
+        await pilot.hover(view, offset=_screen_at(view, s2.start + 1))
+        await pilot.mouse_up(view, offset=_screen_at(view, s2.start + 1))
+        await pilot.pause()
+        assert view.word_anchor is None and view.selection == (1, 2)
+        assert view.selection_span() == (s1.start, s2.end)

@@ -49,6 +49,10 @@ WORD = re.compile(
 Span = tuple[int, int]
 
 
+def _first(span: Span) -> int:
+    return span[0]
+
+
 def words_in(text: str, offset: int = 0) -> list[Span]:
     """Body offsets ``(start, end)`` of the words of ``text``, which starts at ``offset``."""
     return [(offset + m.start(), offset + m.end()) for m in WORD.finditer(text)]
@@ -117,9 +121,10 @@ class TranscriptView(ScrollView, can_focus=True):
     word key becomes the same words (within the head's turn) and then changes by a word.
     ``left``/``right`` on a word selection drop it and move on from its start/end.
 
-    Moving by sentence (up/down, turns, first/last, the mouse) drops the word cursor and a word
+    Moving by sentence (up/down, turns, first/last, a click) drops the word cursor and a word
     selection; extending by sentence (``shift+up/down``) turns a word selection into the
-    sentences it touches and extends those. ``escape`` drops a selection of either kind and keeps
+    sentences it touches and extends those. A mouse drag inside one sentence selects words; a
+    drag into other sentences (or a shift+click) selects whole sentences. ``escape`` drops a selection of either kind and keeps
     the cursor; pressed again it drops the word cursor. ``selection_span()`` gives the exact body
     offsets of a word selection, so every action on the selection works on partial sentences.
     """
@@ -191,6 +196,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self._sugg: list[tuple[int, int, str]] = []
         self._sugg_longest = 0
         self._drag = False
+        self._drag_word: Span | None = None  # the word a drag started on (None: by sentence)
         self._center = False
 
     # --- content ----------------------------------------------------------------------------
@@ -550,7 +556,8 @@ class TranscriptView(ScrollView, can_focus=True):
             self.post_message(self.CursorMoved(self))
 
     # --- mouse ------------------------------------------------------------------------------------
-    def _sentence_at(self, event: events.MouseEvent) -> int | None:
+    def _offset_at(self, event: events.MouseEvent) -> int | None:
+        """The body offset under the pointer (the line's last character past its end)."""
         if self.session is None or not self.lines:
             return None
         y = event.y + round(self.scroll_y)
@@ -558,7 +565,12 @@ class TranscriptView(ScrollView, can_focus=True):
             return None
         line = self.lines[y]
         col = max(0, event.x + round(self.scroll_x) - GUTTER - self._label_width)
-        offset = min(line.start + col, max(line.start, line.end - 1))
+        return min(line.start + col, max(line.start, line.end - 1))
+
+    def _sentence_at(self, event: events.MouseEvent) -> int | None:
+        offset = self._offset_at(event)
+        if offset is None or self.session is None:
+            return None
         rng = self.session.sentences_in(offset, offset + 1)
         if len(rng):
             return rng[0]
@@ -566,20 +578,50 @@ class TranscriptView(ScrollView, can_focus=True):
         i = bisect.bisect_left([s.start for s in self.session.sentences], offset)
         return min(i, len(self.session.sentences) - 1)
 
+    def _word_at(self, event: events.MouseEvent, index: int) -> Span | None:
+        """The word of sentence ``index`` under the pointer, or the nearest one of the
+        sentence (the pointer on a space or a punctuation mark)."""
+        offset = self._offset_at(event)
+        words = self.words(index)
+        if offset is None or not words:
+            return None
+        k = bisect.bisect_right(words, offset, key=_first) - 1  # the last word starting here
+        if k >= 0 and offset < words[k][1]:
+            return words[k]
+        after = words[k + 1] if k + 1 < len(words) else None
+        before = words[k] if k >= 0 else None
+        if before is None or (after is not None and after[0] - offset <= offset - before[1]):
+            return after
+        return before
+
     def on_mouse_down(self, event: events.MouseDown) -> None:
         index = self._sentence_at(event)
         if index is None:
             return
         self.focus()
         self._drag = True
+        self._drag_word = None if event.shift else self._word_at(event, index)
         self.capture_mouse()
         self.move_to(index, extend=event.shift)
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
+        """A drag inside the sentence it started in selects words (from the word it started
+        on); once it leaves that sentence it selects whole sentences, as ``shift+down`` does."""
         if not self._drag:
             return
         index = self._sentence_at(event)
-        if index is not None and index != self.cursor:
+        if index is None:
+            return
+        start = self._drag_word
+        if start is not None and index == self._sentence_of(start):
+            word = self._word_at(event, index)
+            moved = word is not None and (word != start or self.word_anchor is not None)
+            if moved and (self.word_anchor, self.word) != (start, word):
+                assert word is not None
+                self._set_word(word, start, self._paint_state())
+            return
+        self._drag_word = None  # out of the sentence: sentences from here on
+        if index != self.cursor or self.word_anchor is not None:
             self.move_to(index, extend=True)
 
     def on_mouse_up(self, event: events.MouseUp) -> None:
