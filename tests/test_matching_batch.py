@@ -204,6 +204,9 @@ def test_batch_equals_the_per_sentence_matcher_on_generated_transcripts(
     batch = s.suggest_many(transcripts, sentences)
     for t, ss, got in zip(transcripts, sentences, batch, strict=True):
         assert got == reference_suggest(s, t, ss)
+    # the bodies tokenised by the caller (whole, interviewer's turns too) change nothing
+    docs = [s.nlp.make_doc(t.body) for t in transcripts]
+    assert s.suggest_many(transcripts, sentences, docs) == batch
 
 
 def test_an_empty_batch_and_transcripts_without_sentences(generated: Suggester) -> None:
@@ -266,7 +269,7 @@ def test_batches_are_cut_by_size_with_the_same_result(
     cuts: list[int] = []
     batch = s._suggest_batch
     monkeypatch.setattr(
-        s, "_suggest_batch", lambda ts, ss: (cuts.append(len(ts)), batch(ts, ss))[1]
+        s, "_suggest_batch", lambda ts, ss, docs: (cuts.append(len(ts)), batch(ts, ss, docs))[1]
     )
     monkeypatch.setattr(suggestions, "BATCH_CHARS", 2 * max(len(t.body) for t in transcripts))
     assert s.suggest_many(transcripts) == whole

@@ -50,6 +50,7 @@ from codeer.segmentation import Sentence, sentences_overlapping
 if TYPE_CHECKING:
     from numpy.typing import NDArray
     from scipy import sparse
+    from spacy.tokens import Doc
 
     from codeer.nlp.suggestions import Evidence, Suggester, Suggestion
     from codeer.project import Project
@@ -177,9 +178,10 @@ def featurise(
 
 
 def word_lemmas(
-    suggester: Suggester, transcripts: Sequence[Transcript]
+    suggester: Suggester, transcripts: Sequence[Transcript], docs: Sequence[Doc] | None = None
 ) -> list[list[tuple[int, int, str]]]:
-    """(start, end, lower-cased lemma) of every alphabetic token, per transcript body.
+    """(start, end, lower-cased lemma) of every alphabetic token, per transcript body (``docs``:
+    the bodies already tokenised, else they are).
 
     The pipeline's lemmas without running the pipeline: its lemmatizer is a lookup on the
     lower-cased form, so tokenising and looking each distinct form up once (cached on the
@@ -195,8 +197,9 @@ def word_lemmas(
     cache = _LEMMA_CACHE.setdefault(id(table), {})
     strings = nlp.vocab.strings
     out: list[list[tuple[int, int, str]]] = []
-    for t in transcripts:
-        rows = nlp.make_doc(t.body).to_array([IDX, LENGTH, IS_ALPHA, LOWER])
+    for k, t in enumerate(transcripts):
+        doc = docs[k] if docs is not None else nlp.make_doc(t.body)
+        rows = doc.to_array([IDX, LENGTH, IS_ALPHA, LOWER])
         words: list[tuple[int, int, str]] = []
         for idx, length, alpha, low in rows.tolist():
             if not alpha:
@@ -220,9 +223,10 @@ def featurise_all(
     keyword_suggestions: Mapping[str, Sequence[Suggestion]] | None = None,
 ) -> dict[str, Rows]:
     """Rows for every transcript; the keyword suggestions are made when not given."""
-    lemmas = word_lemmas(suggester, transcripts)
+    docs = [suggester.nlp.make_doc(t.body) for t in transcripts]  # one tokenising for both
+    lemmas = word_lemmas(suggester, transcripts, docs)
     if keyword_suggestions is None:
-        made = suggester.suggest_many(transcripts, [sentences[t.id] for t in transcripts])
+        made = suggester.suggest_many(transcripts, [sentences[t.id] for t in transcripts], docs)
         keyword_suggestions = {t.id: kw for t, kw in zip(transcripts, made, strict=True)}
     return {
         t.id: featurise(t, sentences[t.id], keyword_suggestions[t.id], lem)
@@ -802,11 +806,12 @@ class LearnedSuggester:
         from codeer.segmentation import segment
 
         sents = [segment(t) for t in transcripts] if sentences is None else list(sentences)
-        keyword = self.suggester.suggest_many(transcripts, sents)
         if self.model is None:
-            return keyword
+            return self.suggester.suggest_many(transcripts, sents)
+        docs = [self.suggester.nlp.make_doc(t.body) for t in transcripts]  # shared by both
+        keyword = self.suggester.suggest_many(transcripts, sents, docs)
         model = self.model
-        lemmas = word_lemmas(self.suggester, transcripts)
+        lemmas = word_lemmas(self.suggester, transcripts, docs)
         return [
             propose(model, featurise(t, ss, kw, lem), kw)
             for t, ss, kw, lem in zip(transcripts, sents, keyword, lemmas, strict=True)

@@ -40,6 +40,7 @@ from codeer.yamlio import dump_yaml, load_yaml, pydantic_problems
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc
 
     from codeer.nlp.matching import MatcherSet, Matches
     from codeer.project import Project
@@ -229,11 +230,14 @@ class Suggester:
         self,
         transcripts: Sequence[Transcript],
         sentences: Sequence[Sequence[Sentence]] | None = None,
+        docs: Sequence[Doc] | None = None,
     ) -> list[list[Suggestion]]:
         """Fresh (pending) suggestions for several transcripts (each in body order), matched in
         batches: like ``nlp.pipe``, a batch spreads the fixed cost of the numpy work. A batch
         holds at most ``BATCH_CHARS`` characters of transcript (one longer transcript goes
-        alone), so the look-up tables per sentence stay a few megabytes.
+        alone), so the look-up tables per sentence stay a few megabytes. ``docs``: the bodies
+        already tokenised by the pipeline (else they are; the interviewer's turns are then left
+        out when nothing needs them).
 
         Each body is tokenised once; lemmas are looked up per distinct word (the lookup
         lemmatizer is a function of the lower-cased form, so this gives the pipeline's lemmas);
@@ -247,21 +251,28 @@ class Suggester:
             while end < len(transcripts) and size + len(transcripts[end].body) <= BATCH_CHARS:
                 size += len(transcripts[end].body)
                 end += 1
-            out += self._suggest_batch(transcripts[at:end], sents[at:end])
+            out += self._suggest_batch(
+                transcripts[at:end], sents[at:end], None if docs is None else docs[at:end]
+            )
             at = end
         return out
 
     def _suggest_batch(
-        self, transcripts: Sequence[Transcript], sents: Sequence[Sequence[Sentence]]
+        self,
+        transcripts: Sequence[Transcript],
+        sents: Sequence[Sequence[Sentence]],
+        docs: Sequence[Doc] | None = None,
     ) -> list[list[Suggestion]]:
         """One batch: its docs and its sentences as one run, matched, then made suggestions."""
         import numpy as np
 
         m = self.matchers
         context = self.context and bool(m.conjunctions)
-        docs = [
-            self.nlp.make_doc(t.body if context else self._text_to_tokenise(t)) for t in transcripts
-        ]
+        if docs is None:
+            docs = [
+                self.nlp.make_doc(t.body if context else self._text_to_tokenise(t))
+                for t in transcripts
+            ]
         if m.has_patterns:
             docs = [self._lemmatizer(doc) for doc in docs]
         # the sentences of all transcripts as one run; turns numbered over the batch, with a gap
