@@ -1203,23 +1203,7 @@ class MatcherSet:
             h_cnt.append(ccnt)
             h_tok.append(ctok)
         if self._matcher is not None:
-            pj: list[int] = []
-            pk: list[int] = []
-            pc: list[int] = []
-            pt: list[int] = []
-            strings = self.nlp.vocab.strings
-            for d, doc in enumerate(docs):
-                b = gb[sent_base[d] : sent_base[d + 1]] - char_base[d]  # this doc's sentences
-                b_start: list[int] = b[:, 0].tolist()
-                base, sbase = int(tok_base[d]), int(sent_base[d])
-                for match_id, start, end in self._matcher(doc):
-                    j = bisect.bisect_right(b_start, doc[start].idx) - 1
-                    last = doc[end - 1]
-                    if j >= 0 and want[sbase + j] and last.idx + len(last) <= b[j, 1]:
-                        pj.append(sbase + j)
-                        pk.append(self._kid_of_pattern[strings[match_id]])
-                        pc.append(end - start)
-                        pt.extend(range(base + start, base + end))
+            pj, pk, pc, pt = self._pattern_rows(docs, gb, char_base, tok_base, sent_base, want)
             for col, vals in ((h_j, pj), (h_kid, pk), (h_cnt, pc), (h_tok, pt)):
                 col.append(np.array(vals, i64))
             h_checked.append(np.zeros(len(pj), bool))
@@ -1260,6 +1244,37 @@ class MatcherSet:
                     live[r] = False
         self._group_hits(matches, n_sent, hj, kid, live, hcnt, hptr, htok)
         return matches
+
+    def _pattern_rows(
+        self,
+        docs: Sequence[Doc],
+        gb: Any,
+        char_base: Any,
+        tok_base: Any,
+        sent_base: Any,
+        want: Any,
+    ) -> tuple[list[int], list[int], list[int], list[int]]:
+        """The spaCy Matcher patterns' hits that lie inside one wanted sentence, as columns:
+        sentence, keyword number, token count, tokens (``gb``: the sentences' offsets over the
+        batch, each doc's text starting at ``char_base``)."""
+        pj: list[int] = []
+        pk: list[int] = []
+        pc: list[int] = []
+        pt: list[int] = []
+        strings = self.nlp.vocab.strings
+        for d, doc in enumerate(docs):
+            b = gb[sent_base[d] : sent_base[d + 1]] - char_base[d]  # this doc's sentences
+            b_start: list[int] = b[:, 0].tolist()
+            base, sbase = int(tok_base[d]), int(sent_base[d])
+            for match_id, start, end in self._matcher(doc):
+                j = bisect.bisect_right(b_start, doc[start].idx) - 1
+                last = doc[end - 1]
+                if j >= 0 and want[sbase + j] and last.idx + len(last) <= b[j, 1]:
+                    pj.append(sbase + j)
+                    pk.append(self._kid_of_pattern[strings[match_id]])
+                    pc.append(end - start)
+                    pt.extend(range(base + start, base + end))
+        return pj, pk, pc, pt
 
     def _group_hits(
         self,
