@@ -327,3 +327,48 @@ async def test_mouse_drag_inside_a_sentence_selects_words_and_codes_them(
         await pilot.pause()
         assert view.word_anchor is None and view.selection == (1, 2)
         assert view.selection_span() == (s1.start, s2.end)
+
+
+async def test_restart_puts_the_word_cursor_back(project_root: Path) -> None:
+    app = make_app(project_root)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("j", "right", "right", "right", "q")  # Ja, we, hebben
+        await pilot.pause()
+    again = make_app(project_root)
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(again, pilot)
+        view = again.view
+        assert view.cursor == 1 and view.word is not None and view.word_anchor is None
+        assert again.session.body[slice(*view.word)] == "hebben"
+        # moved on by sentence (no word cursor): nothing to put back next time
+        await pilot.press("j", "q")
+        await pilot.pause()
+    third = make_app(project_root)
+    async with third.run_test(size=SIZE) as pilot:
+        await settle(third, pilot)
+        assert third.view.cursor == 2 and third.view.word is None
+
+
+def test_the_word_offset_is_saved_and_cleared(project_root: Path) -> None:
+    from codeer.tui.state import save_position, word_in
+
+    save_position(project_root, "a", "sp-test", 1, 7)
+    assert word_in(project_root, "a", "sp-test") == 7
+    save_position(project_root, "a", "sp-test", 1)
+    assert word_in(project_root, "a", "sp-test") is None
+
+
+async def test_a_stale_word_offset_leaves_no_word_cursor(project_root: Path) -> None:
+    from codeer.tui.state import save_position
+
+    app = make_app(project_root)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        s1 = app.session.sentences[1]
+        inside = s1.start + 1  # inside "Ja": no word starts there (the transcript was edited)
+    save_position(project_root, "a", "sp-test", 1, inside)
+    again = make_app(project_root)
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(again, pilot)
+        assert again.view.cursor == 1 and again.view.word is None

@@ -30,7 +30,7 @@ from codeer.tui.commands import BindingsProvider
 from codeer.tui.keymap import KeymapError, keymap_path, load_keymap
 from codeer.tui.screens.help import HelpScreen
 from codeer.tui.screens.pickers import Chooser, CodePicker, Prompt
-from codeer.tui.state import load_position, save_position, sentence_in
+from codeer.tui.state import load_position, save_position, sentence_in, word_in
 from codeer.tui.widgets.codebook_pane import CodebookPane
 from codeer.tui.widgets.interviews import InterviewRow, InterviewsPane
 from codeer.tui.widgets.transcript_view import TranscriptView
@@ -214,6 +214,9 @@ class CodeerApp(App[int]):
         tid = session.id
         self.session = session
         self.view.set_session(session, self.codebook, sentence)
+        word = word_in(self.project.paths.root, self.coder, tid)
+        if word is not None:  # the word cursor, when it is still on a word of that sentence
+            self.view.put_word_cursor(word)
         self._interviews.set_current(tid)
         t = session.transcript
         title = Text()
@@ -366,7 +369,9 @@ class CodeerApp(App[int]):
             return
         self._position_dirty = False
         try:
-            save_position(self.project.paths.root, self.coder, self.session.id, self.view.cursor)
+            view = self.view
+            word = view.word[0] if view.word is not None and view.word_anchor is None else None
+            save_position(self.project.paths.root, self.coder, self.session.id, view.cursor, word)
         except CodeerError as exc:
             self.notify(f"cannot save the position: {exc}", severity="warning")
 

@@ -1,4 +1,5 @@
-"""Where the coder was: transcript and sentence per project and coder, in ``state.json``."""
+"""Where the coder was: transcript and sentence (and word cursor) per project and coder, in
+``state.json``."""
 
 from __future__ import annotations
 
@@ -47,15 +48,33 @@ def sentence_in(root: Path, coder: str, transcript: str) -> int:
     return value if isinstance(value, int) and value >= 0 else 0
 
 
-def save_position(root: Path, coder: str, transcript: str, sentence: int) -> None:
+def word_in(root: Path, coder: str, transcript: str) -> int | None:
+    """The body offset of the word the word cursor was on in this transcript (None: none)."""
+    entry = _read().get(_key(root, coder))
+    seen = entry.get("words") if isinstance(entry, dict) else None
+    value = seen.get(transcript) if isinstance(seen, dict) else None
+    return value if isinstance(value, int) and value >= 0 else None
+
+
+def save_position(
+    root: Path, coder: str, transcript: str, sentence: int, word: int | None = None
+) -> None:
+    """Remember the sentence (and the start of the word cursor's word, if there is one)."""
     data = _read()
     entry = data.get(_key(root, coder))
     seen = entry.get("positions") if isinstance(entry, dict) else None
     positions = dict(seen) if isinstance(seen, dict) else {}
     positions[transcript] = sentence
+    seen_words = entry.get("words") if isinstance(entry, dict) else None
+    words = dict(seen_words) if isinstance(seen_words, dict) else {}
+    if word is None:
+        words.pop(transcript, None)
+    else:
+        words[transcript] = word
     data[_key(root, coder)] = {
         "transcript": transcript,
         "sentence": sentence,
         "positions": positions,
+        "words": words,
     }
     atomic_write_text(state_path(), json.dumps(data, indent=2, sort_keys=True) + "\n")

@@ -438,6 +438,17 @@ class TranscriptView(ScrollView, can_focus=True):
         word = self.word or self._edge_word(self.cursor, delta)
         return None if word is None else (word, word)
 
+    def put_word_cursor(self, offset: int) -> bool:
+        """Show the word cursor on the current sentence's word starting at body ``offset``
+        (a restored position); False, and nothing changes, when there is no such word."""
+        if self.session is None or not self.session.sentences:
+            return False
+        word = next((w for w in self.words(self.cursor) if w[0] == offset), None)
+        if word is None:
+            return False
+        self._set_word(word, None, self._paint_state())
+        return True
+
     def action_word(self, delta: int) -> None:
         """Move the word cursor (it appears on the sentence's first or last word)."""
         if self.session is None or not self.session.sentences:
