@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 
+from nlp import timed as best  # benchmarks/nlp.py: run from benchmarks/ as a script
 from rich.console import Console
 from rich.table import Table
 
@@ -30,15 +30,6 @@ from codeer.nlp.learning import LearnedSuggester
 from codeer.nlp.suggestions import Suggester
 from codeer.project import Project
 from codeer.segmentation import segment
-
-
-def best(fn: object, repeat: int) -> float:
-    out = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()  # type: ignore[operator]
-        out = min(out, time.perf_counter() - t0)
-    return out
 
 
 def main() -> None:
