@@ -465,16 +465,24 @@ class TranscriptView(ScrollView, can_focus=True):
         if word is not None:
             self._set_word(word, None, old)
 
-    def action_select_word(self, delta: int) -> None:
-        """Start a word selection on the word cursor's word, or move its head by a word."""
+    def _word_selection(
+        self, delta: int
+    ) -> tuple[tuple[Span, Span | None, Span | None], bool, Span, Span] | None:
+        """What a word-selection key starts from: the paint state, whether no selection was
+        there yet, and the selection's (anchor, head) (see ``_start_words``)."""
         if self.session is None or not self.session.sentences:
-            return
+            return None
         old = self._paint_state()
         fresh = self.word_anchor is None and self.sel_anchor is None
         ends = self._start_words(delta)
-        if ends is None:
+        return None if ends is None else (old, fresh, *ends)
+
+    def action_select_word(self, delta: int) -> None:
+        """Start a word selection on the word cursor's word, or move its head by a word."""
+        start = self._word_selection(delta)
+        if start is None or self.session is None:
             return
-        anchor, head = ends
+        old, fresh, anchor, head = start
         if not fresh:
             turn = self.session.sentences[self._sentence_of(anchor)].turn_index
             head = self._step(head, delta, turn) or head
@@ -483,14 +491,10 @@ class TranscriptView(ScrollView, can_focus=True):
     def action_select_edge(self, delta: int) -> None:
         """Move a word selection's head to the end (start) of its sentence, or of the next
         (previous) sentence of the turn when it is there already."""
-        if self.session is None or not self.session.sentences:
+        start = self._word_selection(delta)
+        if start is None or self.session is None:
             return
-        old = self._paint_state()
-        fresh = self.word_anchor is None and self.sel_anchor is None
-        ends = self._start_words(delta)
-        if ends is None:
-            return
-        anchor, head = ends
+        old, fresh, anchor, head = start
         sents = self.session.sentences
         turn = sents[self._sentence_of(anchor)].turn_index
         i = self._sentence_of(head)
