@@ -1312,8 +1312,7 @@ class MatcherSet:
         # the proposed (sentence, code) pairs, in the order their first hit comes
         keyr = gkey[rows]
         o = np.argsort(keyr, kind="stable")
-        run = np.ones(len(o), bool)
-        run[1:] = keyr[o][1:] != keyr[o][:-1]
+        run = _run_starts(keyr[o])
         first = o[run]  # each pair's first kept hit
         inverse = np.empty(len(o), i64)
         inverse[o] = np.cumsum(run) - 1
@@ -1327,8 +1326,7 @@ class MatcherSet:
         egrp = grp[rep]
         eo = np.lexsort((rep, etok, egrp))
         etok, egrp, erow = etok[eo], egrp[eo], rep[eo]
-        fresh = np.ones(len(etok), bool)
-        fresh[1:] = (etok[1:] != etok[:-1]) | (egrp[1:] != egrp[:-1])
+        fresh = _run_starts(etok, egrp)
         etok, egrp, erow = etok[fresh], egrp[fresh], erow[fresh]
         matches.group_sentence = hj[rows][first[group_order]].tolist()
         group_code = code[rows][first[group_order]]
@@ -1444,8 +1442,7 @@ class MatcherSet:
         table[o_key] = True
         m_keys = [j * n_parts + u for j, by_unit in multi.items() for u in by_unit if u < n_parts]
         table[m_keys] = True
-        run = np.ones(len(o_key), bool)
-        run[1:] = o_key[1:] != o_key[:-1]
+        run = _run_starts(o_key)
         present = o_key[run]  # sorted
         if m_keys:
             present = _sorted_unique(np.concatenate([present, np.array(m_keys, i64)]))
@@ -1480,8 +1477,7 @@ class MatcherSet:
         groups = _sorted_unique(cj[rep] * n_conj + n_of)  # (sentence, keyword)
         # a quick sieve: 64-bit signatures of the parts in each sentence and its context
         bits = np.left_shift(np.uint64(1), (present % n_parts % 64).astype(np.uint64))
-        run = np.ones(len(pr_sid), bool)
-        run[1:] = pr_sid[1:] != pr_sid[:-1]
+        run = _run_starts(pr_sid)
         sig = np.zeros(n_sent + 1, np.uint64)  # the last one: no sentence (context -1)
         sig[pr_sid[run]] = np.bitwise_or.reduceat(bits, np.flatnonzero(run))
         gj, gn = groups // n_conj, groups % n_conj
@@ -1564,11 +1560,9 @@ class MatcherSet:
         eg, et = eg[~bad[eg]], et[~bad[eg]]
         o = np.lexsort((et, eg))
         eg, et = eg[o], et[o]
-        fresh = np.ones(len(eg), bool)
-        fresh[1:] = (eg[1:] != eg[:-1]) | (et[1:] != et[:-1])
+        fresh = _run_starts(eg, et)
         eg, et = eg[fresh], et[fresh]
-        run = np.ones(len(eg), bool)
-        run[1:] = eg[1:] != eg[:-1]
+        run = _run_starts(eg)
         hit_groups = eg[run]
         counts = np.diff(np.append(np.flatnonzero(run), len(eg)))
         return gj[hit_groups], gn[hit_groups], counts, et
@@ -1847,9 +1841,18 @@ def _sorted_unique(a: Any) -> Any:
     import numpy as np
 
     a = np.sort(a, kind="stable")  # a merge sort: fast on the few sorted runs given here
-    keep = np.ones(len(a), bool)
-    keep[1:] = a[1:] != a[:-1]
-    return a[keep]
+    return a[_run_starts(a)]
+
+
+def _run_starts(*columns: Any) -> Any:
+    """Where a run of equal rows starts in sorted numpy ``columns`` (a bool per row)."""
+    import numpy as np
+
+    starts = np.zeros(len(columns[0]), bool)
+    starts[:1] = True
+    for c in columns:
+        starts[1:] |= c[1:] != c[:-1]
+    return starts
 
 
 @lru_cache(maxsize=4096)
